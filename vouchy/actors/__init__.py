@@ -1,0 +1,1 @@
+"""Actors: one per (guild, user), each the only writer of its user's rows, in arrival order."""

@@ -1,0 +1,70 @@
+"""structlog set-up: one JSON object per line, stable snake_case event names, secrets redacted.
+
+Events are names an operator can grep and alert on (``writer_batch_failed``,
+``snapshot_verified``); values go in fields. Any field whose name looks like a secret, and any
+Discord bot token appearing in a value, is replaced by ``[redacted]`` before rendering.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Any
+
+import structlog
+
+_SECRET_KEYS = re.compile(r"token|secret|password|authorization|api_key", re.IGNORECASE)
+# A Discord bot token: base64 id, timestamp and HMAC separated by dots.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}")
+REDACTED = "[redacted]"
+
+
+def redact_secrets(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key, value in list(event.items()):
+        if _SECRET_KEYS.search(key) and value not in (None, ""):
+            event[key] = REDACTED
+        elif isinstance(value, str) and _TOKEN_SHAPE.search(value):
+            event[key] = _TOKEN_SHAPE.sub(REDACTED, value)
+    return event
+
+
+def configure_logging(level: str = "INFO", fmt: str = "json", stream: Any = None) -> None:
+    """Route structlog and the stdlib loggers (hikari, lightbulb, apscheduler) to one stream."""
+    stream = stream or sys.stderr
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact_secrets,
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        logger_factory=structlog.PrintLoggerFactory(stream),
+        cache_logger_on_first_use=False,
+    )
+    # Third-party stdlib logging goes through the same processors and renderer.
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def get_logger(name: str = "vouchy") -> Any:
+    return structlog.get_logger(name)

@@ -1,0 +1,320 @@
+"""Checks REST requests (method, path, query, JSON body) against Discord's OpenAPI 3.1 description.
+
+Schemas are JSON Schema 2020-12; one compiled validator per operation is cached on first use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+SPEC_URI = "urn:discord:openapi"
+_METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Match:
+    """A concrete path resolved to one of the spec's path templates."""
+
+    template: str
+    params: dict[str, str]
+
+
+class _Node:
+    __slots__ = ("literals", "params", "template")
+
+    def __init__(self) -> None:
+        self.literals: dict[str, _Node] = {}
+        self.params: list[tuple[str, _Node]] = []
+        self.template: str | None = None
+
+
+class PathTemplates:
+    """Matches paths against `/a/{b}/c` style templates; a literal segment beats a parameter."""
+
+    def __init__(self, templates: Iterable[str] = ()) -> None:
+        self._root = _Node()
+        for template in templates:
+            self.add(template)
+
+    def add(self, template: str) -> None:
+        node = self._root
+        for segment in _segments(template):
+            if segment.startswith("{") and segment.endswith("}"):
+                name = segment[1:-1]
+                for existing_name, child in node.params:
+                    if existing_name == name:
+                        node = child
+                        break
+                else:
+                    child = _Node()
+                    node.params.append((name, child))
+                    node = child
+            else:
+                node = node.literals.setdefault(segment, _Node())
+        node.template = template
+
+    def match(self, path: str) -> Match | None:
+        segments = _segments(path)
+        params: dict[str, str] = {}
+
+        def walk(node: _Node, index: int) -> str | None:
+            if index == len(segments):
+                return node.template
+            segment = segments[index]
+            child = node.literals.get(segment)
+            if child is not None and (found := walk(child, index + 1)) is not None:
+                return found
+            if not segment:
+                return None
+            for name, child in node.params:
+                params[name] = segment
+                if (found := walk(child, index + 1)) is not None:
+                    return found
+                del params[name]
+            return None
+
+        template = walk(self._root, 0)
+        return None if template is None else Match(template, dict(params))
+
+
+def _segments(path: str) -> list[str]:
+    path = path.split("?", 1)[0]
+    return path.strip("/").split("/") if path.strip("/") else []
+
+
+def _rewrite_refs(node: Any) -> Any:
+    """Point local `#/...` refs of a schema cut out of the spec at the registered spec resource."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith("#"):
+                out[key] = SPEC_URI + value
+            else:
+                out[key] = _rewrite_refs(value)
+        return out
+    if isinstance(node, list):
+        return [_rewrite_refs(item) for item in node]
+    return node
+
+
+def _coerce_query_value(raw: str, schema: Mapping[str, Any]) -> Any:
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else list(types or [])
+    if "boolean" in types:
+        if raw in ("true", "True"):
+            return True
+        if raw in ("false", "False"):
+            return False
+    if "integer" in types:
+        try:
+            return int(raw)
+        except ValueError:
+            pass
+    if "number" in types:
+        try:
+            return float(raw)
+        except ValueError:
+            pass
+    return raw
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = "".join(f"[{p!r}]" for p in error.absolute_path) or " (root)"
+    message = error.message
+    if len(message) > 300:
+        message = message[:300] + "..."
+    return f"body{where}: {message}"
+
+
+def _closest_branch_error(error: jsonschema.ValidationError) -> jsonschema.ValidationError | None:
+    """For an anyOf/oneOf failure, the error of the branch the value most likely meant.
+
+    Branches rejected on a discriminator (`type` not in an enum/const) are unlikely; among the
+    rest the one with the fewest errors wins. Nested unions are followed down.
+    """
+    if not error.context:
+        return None
+    by_branch: dict[Any, list[jsonschema.ValidationError]] = {}
+    for sub in error.context:
+        by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
+
+    def score(errs: list[jsonschema.ValidationError]) -> tuple[bool, int]:
+        discriminator_miss = any(
+            list(e.relative_path) == ["type"] and e.validator in ("enum", "const") for e in errs
+        )
+        return discriminator_miss, len(errs)
+
+    chosen = best_match(min(by_branch.values(), key=score))
+    return _closest_branch_error(chosen) or chosen
+
+
+class OpenAPIValidator:
+    """Validates requests against the spec; build with `OpenAPIValidator.default()` to share one."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.spec = spec
+        self.paths: Mapping[str, Any] = spec["paths"]
+        self.templates = PathTemplates(self.paths)
+        self._registry = Registry().with_resource(
+            SPEC_URI, Resource(contents=dict(spec), specification=DRAFT202012)
+        )
+        self._validators: dict[tuple[str, ...], jsonschema.Draft202012Validator] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def default() -> OpenAPIValidator:
+        """The validator for the spec shipped with this package (loaded once per process)."""
+        return _default_validator()
+
+    def operation(self, method: str, template: str) -> Mapping[str, Any] | None:
+        item = self.paths.get(template)
+        if item is None:
+            return None
+        return item.get(method.lower())
+
+    def methods(self, template: str) -> list[str]:
+        return [m.upper() for m in self.paths.get(template, {}) if m in _METHODS]
+
+    def _validator(self, key: tuple[str, ...], schema: Mapping[str, Any]) -> jsonschema.Validator:
+        validator = self._validators.get(key)
+        if validator is None:
+            with self._lock:
+                validator = self._validators.get(key)
+                if validator is None:
+                    validator = jsonschema.Draft202012Validator(
+                        _rewrite_refs(schema), registry=self._registry
+                    )
+                    self._validators[key] = validator
+        return validator
+
+    def _schema_errors(
+        self, key: tuple[str, ...], schema: Mapping[str, Any], value: Any
+    ) -> list[str]:
+        validator = self._validator(key, schema)
+        errors = list(validator.iter_errors(value))
+        if not errors:
+            return []
+        best = best_match(errors)
+        described = [_describe(best)]
+        closest = _closest_branch_error(best)
+        if closest is not None:
+            described.append(f"closest alternative: {_describe(closest)}")
+        return ["; ".join(described)]
+
+    def match(self, method: str, path: str) -> Match | None:
+        return self.templates.match(path)
+
+    def validate_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, list[str]] | None = None,
+        body: Any = None,
+        has_body: bool = False,
+        content_type: str = "application/json",
+    ) -> tuple[Match | None, list[str]]:
+        """Return the matched template and a list of problems (empty when the request is valid)."""
+        method = method.upper()
+        found = self.templates.match(path)
+        if found is None:
+            return None, [f"{method} {path}: no path in Discord's OpenAPI description matches"]
+        operation = self.operation(method, found.template)
+        if operation is None:
+            allowed = ", ".join(self.methods(found.template))
+            return found, [
+                f"{method} {path}: {found.template} has no {method} operation (allowed: {allowed})"
+            ]
+        problems: list[str] = []
+        prefix = f"{method} {path} [{found.template}]"
+        parameters = [
+            *self.paths[found.template].get("parameters", ()),
+            *operation.get("parameters", ()),
+        ]
+        query = query or {}
+        known_query: set[str] = set()
+        for parameter in parameters:
+            name, where = parameter["name"], parameter.get("in")
+            schema = parameter.get("schema", {})
+            key = (method, found.template, where or "", name)
+            if where == "path":
+                value = found.params.get(name)
+                if value is None:
+                    continue
+                for error in self._schema_errors(key, schema, value):
+                    problems.append(
+                        f"{prefix}: path parameter {name}={value!r}: {error.split(': ', 1)[-1]}"
+                    )
+            elif where == "query":
+                known_query.add(name)
+                values = query.get(name)
+                if not values:
+                    if parameter.get("required"):
+                        problems.append(f"{prefix}: missing required query parameter {name!r}")
+                    continue
+                for raw in values:
+                    value = _coerce_query_value(raw, schema)
+                    for error in self._schema_errors(key, schema, value):
+                        problems.append(
+                            f"{prefix}: query parameter {name}={raw!r}: {error.split(': ', 1)[-1]}"
+                        )
+        for name in query:
+            if name not in known_query:
+                problems.append(f"{prefix}: unknown query parameter {name!r}")
+
+        request_body = operation.get("requestBody")
+        if request_body is None:
+            if has_body and body not in (None, {}, b"", ""):
+                problems.append(f"{prefix}: operation takes no request body but one was sent")
+            return found, problems
+        if not has_body:
+            if request_body.get("required"):
+                problems.append(f"{prefix}: request body is required but none was sent")
+            return found, problems
+        content = request_body.get("content", {})
+        media = "application/json"
+        if media not in content:
+            media = content_type if content_type in content else next(iter(content), media)
+        schema = content.get(media, {}).get("schema")
+        if schema is not None:
+            for error in self._schema_errors((method, found.template, "body", media), schema, body):
+                problems.append(f"{prefix}: {error}")
+        return found, problems
+
+    def validate_response(self, method: str, template: str, status: int, body: Any) -> list[str]:
+        """Check a response the fake produced against the documented response schema."""
+        operation = self.operation(method, template)
+        if operation is None:
+            return [f"{method} {template}: unknown operation"]
+        responses = operation.get("responses", {})
+        response = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX")
+        if response is None:
+            return [f"{method} {template}: status {status} is not documented"]
+        if "$ref" in response:
+            pointer = response["$ref"].lstrip("#/").split("/")
+            response = functools.reduce(lambda node, key: node[key], pointer, self.spec)
+        schema = response.get("content", {}).get("application/json", {}).get("schema")
+        if schema is None:
+            return [] if body is None else [f"{method} {template}: {status} has no body"]
+        key = (method.upper(), template, "response", str(status))
+        return [
+            f"response to {method} {template} ({status}): {error}"
+            for error in self._schema_errors(key, schema, body)
+        ]
+
+
+@functools.cache
+def _default_validator() -> OpenAPIValidator:
+    text = resources.files(__package__).joinpath("discord-openapi.json").read_text("utf-8")
+    return OpenAPIValidator(json.loads(text))
