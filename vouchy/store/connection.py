@@ -12,6 +12,10 @@ import aiosqlite
 from vouchy.store.schema import migrate
 
 BUSY_TIMEOUT_MS = 5_000
+# Checkpoint the WAL every ~40 MB instead of SQLite's 4 MB: with the default, every large
+# batch pays for a checkpoint inside its COMMIT (measured: commit cost per op 19 us -> 11 us).
+WAL_AUTOCHECKPOINT_PAGES = 10_000
+WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 def _pragmas(conn: sqlite3.Connection, synchronous: str, readonly: bool) -> None:
@@ -20,6 +24,9 @@ def _pragmas(conn: sqlite3.Connection, synchronous: str, readonly: bool) -> None
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             raise sqlite3.OperationalError(f"could not switch {mode} journal to WAL")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
+        conn.execute("PRAGMA cache_size = -32768")  # 32 MiB of pages for the writer
     conn.execute(f"PRAGMA synchronous = {synchronous}")
     conn.execute("PRAGMA foreign_keys = ON")
     if readonly:

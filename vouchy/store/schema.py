@@ -45,7 +45,6 @@ MIGRATIONS: list[str] = [
         updated_at      INTEGER NOT NULL,
         PRIMARY KEY (guild_id, user_id)
     ) WITHOUT ROWID;
-    CREATE INDEX accounts_by_balance ON accounts (guild_id, balance DESC);
 
     CREATE TABLE ledger (
         id             INTEGER PRIMARY KEY,

@@ -2,15 +2,22 @@
 
 Promise: an operation's future is answered only after the COMMIT that holds its effect (and,
 with a journal, after the journal append and fsync inside that same batch). Operations from
-every actor are gathered into one transaction per batch, applied in arrival order; an
+every actor are gathered into one transaction per batch and applied in arrival order; an
 operation refused by a rule fails alone, never its batch neighbours; a repeated reference is
-an idempotent hit that answers the first receipt. What it does not do: decide amounts or
-permissions (the actors and features do) or serve reads (``reader.py``).
+an idempotent hit that answers the first receipt. It does not decide amounts or permissions
+(the actors and features do) and does not serve reads (``reader.py``).
+
+How: the rules run on the event loop against an exact cache of account rows (exact because
+this writer is their only writer, which ``DataLock`` enforces); the connection's thread only
+runs SQL, normally one hop per batch. A reference already in the database surfaces as a
+unique-index violation; the batch is then rolled back, the references are looked up and the
+batch is planned again with them (the slow path, for Discord's rare redeliveries).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sqlite3
 import time
@@ -30,6 +37,7 @@ from vouchy.errors import (
 )
 from vouchy.logs import get_logger
 from vouchy.store.connection import connect_async
+from vouchy.store.lock import DataLock
 from vouchy.store.ops import Op, Receipt, counterpart_reference, start_reference
 from vouchy.store.schema import MAX_ABS_DELTA
 
@@ -38,6 +46,8 @@ log = get_logger("vouchy.writer")
 # A ledger row as written: (id, guild_id, user_id, delta, balance_after, kind, reference,
 # reason, acting_user_id, created_at).
 LedgerRow = tuple[int, int, int, int, int, str, str, str, int | None, int]
+Key = tuple[int, int]
+Outcome = Receipt | VouchyError
 
 
 class BatchJournal(Protocol):
@@ -48,26 +58,27 @@ class BatchJournal(Protocol):
     def undo(self) -> None: ...  # forget the last append: its batch did not commit
 
 
+# CROSS JOIN keeps SQLite walking the keys and probing the index; a row-value IN here uses
+# only the index's first column and scans the whole guild.
 _SELECT_ACCOUNTS = """
-SELECT guild_id, user_id, balance, lifetime_earned, lifetime_spent, last_daily_at, created_at
-FROM accounts
-WHERE (guild_id, user_id) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+SELECT a.guild_id, a.user_id, a.balance, a.lifetime_earned, a.lifetime_spent, a.last_daily_at, a.created_at
+FROM json_each(?) AS k CROSS JOIN accounts AS a
+    ON a.guild_id = k.value ->> 0 AND a.user_id = k.value ->> 1
 """
 _SELECT_REFERENCES = """
-SELECT guild_id, reference, id, user_id, kind, delta, balance_after, created_at
-FROM ledger
-WHERE (guild_id, reference) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+SELECT l.guild_id, l.reference, l.id, l.user_id, l.kind, l.delta, l.balance_after, l.created_at
+FROM json_each(?) AS k CROSS JOIN ledger AS l
+    ON l.guild_id = k.value ->> 0 AND l.reference = k.value ->> 1
 """
-_UPSERT_ACCOUNT = """
-INSERT INTO accounts (guild_id, user_id, balance, lifetime_earned, lifetime_spent,
-                      last_daily_at, created_at, updated_at)
+_LEDGER_SUM = "SELECT COALESCE(SUM(delta), 0) FROM ledger WHERE guild_id = ? AND user_id = ?"
+_INSERT_ACCOUNT = """
+INSERT INTO accounts (balance, lifetime_earned, lifetime_spent, last_daily_at, updated_at,
+                      guild_id, user_id, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (guild_id, user_id) DO UPDATE SET
-    balance = excluded.balance,
-    lifetime_earned = excluded.lifetime_earned,
-    lifetime_spent = excluded.lifetime_spent,
-    last_daily_at = excluded.last_daily_at,
-    updated_at = excluded.updated_at
+"""
+_UPDATE_ACCOUNT = """
+UPDATE accounts SET balance = ?, lifetime_earned = ?, lifetime_spent = ?, last_daily_at = ?, updated_at = ?
+WHERE guild_id = ? AND user_id = ?
 """
 _INSERT_LEDGER = "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _INSERT_TRANSFER = """
@@ -75,29 +86,71 @@ INSERT INTO transfers (guild_id, from_user_id, to_user_id, amount, debit_ledger_
                        credit_ledger_id, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 """
-_LEDGER_SUMS = "SELECT COALESCE(SUM(delta), 0) FROM ledger WHERE guild_id = ? AND user_id = ?"
 
 
 class _Account:
-    """An account's row while a batch is applied."""
+    """An account row as committed (in the cache) or as a batch would leave it (a copy)."""
 
-    __slots__ = ("balance", "earned", "spent", "last_daily_at", "created_at", "changed")
+    __slots__ = ("balance", "earned", "spent", "last_daily_at", "created_at", "stored")
 
     def __init__(
-        self, balance: int, earned: int, spent: int, last_daily_at: int | None, created_at: int
-    ):
+        self,
+        balance: int,
+        earned: int,
+        spent: int,
+        last_daily_at: int | None,
+        created_at: int,
+        stored: bool,
+    ) -> None:
         self.balance = balance
         self.earned = earned
         self.spent = spent
         self.last_daily_at = last_daily_at
         self.created_at = created_at
-        self.changed = False
+        self.stored = stored  # a row exists in the database
+
+    def copy(self) -> _Account:
+        return _Account(
+            self.balance, self.earned, self.spent, self.last_daily_at, self.created_at, self.stored
+        )
+
+
+class _Plan:
+    """A batch's effect, worked out on the event loop before any SQL runs."""
+
+    __slots__ = ("outcomes", "ledger", "transfers", "touched", "next_id", "now", "ahead")
+
+    def __init__(self, next_id: int, now: int, ahead: list[_Plan]) -> None:
+        self.ahead = ahead  # plans in flight before this one, oldest first
+        self.outcomes: list[Outcome] = []
+        self.ledger: list[LedgerRow] = []
+        self.transfers: list[tuple[int, int, int, int, int, int, int]] = []
+        self.touched: dict[Key, _Account] = {}
+        self.next_id = next_id
+        self.now = now
+
+
+class _Poisoned(Exception):
+    """A write planned on the effects of a write that failed: plan it again."""
+
+
+class _Inflight:
+    """A batch between planning and COMMIT."""
+
+    __slots__ = ("batch", "plan", "write", "started", "error")
+
+    def __init__(self, batch: list[_Pending], started: float) -> None:
+        self.batch = batch
+        self.started = started
+        self.plan: _Plan | None = None
+        self.write: asyncio.Future | None = None
+        self.error: BaseException | None = None
 
 
 class _Pending:
     __slots__ = ("op", "future")
 
-    def __init__(self, op: Op, future: asyncio.Future[Receipt]):
+    def __init__(self, op: Op, future: asyncio.Future[Receipt]) -> None:
         self.op = op
         self.future = future
 
@@ -114,6 +167,7 @@ class Writer:
         max_queue: int = 20_000,
         max_batch: int = 2_000,
         journal: BatchJournal | None = None,
+        cache_size: int = 200_000,
     ) -> None:
         self.path = Path(path)
         self.synchronous = synchronous
@@ -121,8 +175,10 @@ class Writer:
         self.max_queue = max_queue
         self.max_batch = max_batch
         self.journal = journal
+        self.cache_size = cache_size
         # Told every batch's receipts after its COMMIT, before any caller is answered.
         self.listeners: list[Callable[[list[Receipt]], None]] = []
+        self._lock = DataLock(self.path.parent)
         self._conn: aiosqlite.Connection | None = None
         self._queue: list[_Pending] = []
         self._wake = asyncio.Event()
@@ -130,6 +186,9 @@ class Writer:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._next_id = 1
+        self._poisoned = False  # set in the thread by a failed write; see _write
+        # Committed account rows, keyed (guild, user).
+        self._cache: dict[Key, _Account] = {}
         # Figures for metrics and the storage report.
         self.batches = 0
         self.last_batch_size = 0
@@ -139,11 +198,17 @@ class Writer:
     # -- life cycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._conn = await connect_async(self.path, self.synchronous)
-        max_id = await self._conn._execute(
-            lambda c: c.execute("SELECT COALESCE(MAX(id), 0) FROM ledger").fetchone()[0],
-            self._conn._conn,
-        )
+        self._lock.acquire()
+        try:
+            self._conn = await connect_async(self.path, self.synchronous)
+            max_id = await self._execute(
+                lambda c: c.execute("SELECT COALESCE(MAX(id), 0) FROM ledger").fetchone()[0]
+            )
+        except BaseException:
+            if self._conn is not None:
+                await self._conn.close()
+            self._lock.release()
+            raise
         self._next_id = max_id + 1
         self._task = asyncio.create_task(self._run(), name="vouchy-writer")
         log.info(
@@ -161,6 +226,10 @@ class Writer:
     def queued(self) -> int:
         return len(self._queue)
 
+    @property
+    def last_ledger_id(self) -> int:
+        return self._next_id - 1
+
     async def close(self) -> None:
         """Refuse new operations, commit everything queued, close the connection."""
         self._closing = True
@@ -172,7 +241,8 @@ class Writer:
             if self._conn is not None:
                 await self._conn.close()
                 self._conn = None
-        log.info("writer_stopped", batches=self.batches, last_ledger_id=self._next_id - 1)
+            self._lock.release()
+        log.info("writer_stopped", batches=self.batches, last_ledger_id=self.last_ledger_id)
 
     # -- submitting ---------------------------------------------------------------------------
 
@@ -198,179 +268,245 @@ class Writer:
     # -- the loop -----------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        assert self._conn is not None
+        """Keep up to two batches in flight: while one commits, the next is planned on top of
+        its effects and queued behind it on the connection's thread."""
+        inflight: list[_Inflight] = []
         while True:
-            if not self._queue:
+            if self._queue and len(inflight) < 2:
+                take = len(self._queue)
+                if not inflight and take >= 64:
+                    take = (take + 1) // 2  # leave work to plan while this half commits
+                batch = self._queue[: min(take, self.max_batch)]
+                del self._queue[: len(batch)]
+                self._space.set()
+                inflight.append(await self._start_batch(batch, inflight))
+                continue
+            if not inflight:
                 if self._closing:
                     return
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            batch = self._queue[: self.max_batch]
-            del self._queue[: self.max_batch]
-            self._space.set()
-            started = time.perf_counter()
+            head = inflight[0]
+            if len(inflight) < 2 and head.write is not None and not head.write.done():
+                # Wait for the head's COMMIT or for new work, whichever comes first: callers
+                # answered together resubmit together, so new work arrives as one group.
+                self._wake.clear()
+                waker = asyncio.ensure_future(self._wake.wait())
+                await asyncio.wait((head.write, waker), return_when=asyncio.FIRST_COMPLETED)
+                waker.cancel()
+                continue
+            inflight.pop(0)
             try:
-                outcomes = await self._conn._execute(self._apply_batch, self._conn._conn, batch)
-            except sqlite3.Error as e:
-                self.failed_batches += 1
-                log.error(
-                    "writer_batch_failed",
-                    size=len(batch),
-                    error=str(e),
-                    error_type=type(e).__name__,
-                )
-                failure = StorageUnavailable(
-                    "Vouchy could not save that right now; nothing was changed. Try again shortly."
-                )
-                for pending in batch:
-                    if not pending.future.done():
-                        pending.future.set_exception(failure)
-                continue
-            except BaseException as e:  # a bug: answer the callers, keep the writer alive
-                self.failed_batches += 1
-                log.exception("writer_batch_crashed", size=len(batch))
-                for pending in batch:
-                    if not pending.future.done():
-                        pending.future.set_exception(e)
-                if isinstance(e, asyncio.CancelledError):
-                    raise
-                continue
-            self.batches += 1
-            self.last_batch_size = len(batch)
-            self.last_commit_ms = (time.perf_counter() - started) * 1000
-            if self.listeners:
-                receipts = [o for o in outcomes if isinstance(o, Receipt)]
-                for listener in self.listeners:
-                    listener(receipts)
-            for pending, outcome in zip(batch, outcomes, strict=True):
-                if pending.future.done():
+                if head.plan is None:
+                    raise head.error  # type: ignore[misc]
+                if head.write is not None:
+                    await head.write
+            except asyncio.CancelledError:
+                self._fail(head.batch, Busy("Vouchy is stopping; nothing was changed."))
+                raise
+            except BaseException as e:
+                redo = [head] if isinstance(e, sqlite3.IntegrityError | _Poisoned) else []
+                if head.plan is None:
+                    self._crashed(head.batch, e)
                     continue
-                if isinstance(outcome, Receipt):
-                    pending.future.set_result(outcome)
-                else:
-                    pending.future.set_exception(outcome)
-
-    # -- in the connection's thread -----------------------------------------------------------
-
-    def _apply_batch(
-        self, conn: sqlite3.Connection, batch: list[_Pending]
-    ) -> list[Receipt | VouchyError]:
-        """Apply ``batch`` in one transaction; on a constraint failure, retry each op alone."""
-        first_id = self._next_id
-        try:
-            return self._apply_ops(conn, [p.op for p in batch])
-        except sqlite3.IntegrityError as e:
-            self._next_id = first_id
-            if len(batch) == 1:
-                log.error(
-                    "writer_op_rejected_by_schema", reference=batch[0].op.reference, error=str(e)
+                if not redo:
+                    self._storage_failed(head.batch, e)
+                # The later batches were planned on the head's effects and refuse to write
+                # (see _write): wait them out, then redo everything in order, one at a time.
+                await asyncio.gather(
+                    *(f.write for f in inflight if f.write is not None), return_exceptions=True
                 )
-                return [
-                    InvalidInput("That change breaks a rule of the ledger; nothing was changed.")
-                ]
-            log.warning("writer_batch_split", size=len(batch), error=str(e))
-            return [self._apply_batch(conn, [p])[0] for p in batch]
-        except BaseException:
-            self._next_id = first_id
-            raise
+                redo.extend(inflight)
+                inflight.clear()
+                self._poisoned = False
+                for flight in redo:
+                    await self._settle_alone(flight)
+                continue
+            self._committed(head.plan)
+            self._answer(head, head.plan.outcomes)
 
-    def _apply_ops(self, conn: sqlite3.Connection, ops: list[Op]) -> list[Receipt | VouchyError]:
-        now = int(time.time() * 1000)
-        accounts = self._load_accounts(conn, ops)
-        known = self._load_references(conn, ops)
-        sums = {
-            (op.guild_id, op.user_id): conn.execute(
-                _LEDGER_SUMS, (op.guild_id, op.user_id)
-            ).fetchone()[0]
-            for op in ops
-            if op.kind == "repair"
+    async def _start_batch(self, batch: list[_Pending], inflight: list[_Inflight]) -> _Inflight:
+        flight = _Inflight(batch, time.perf_counter())
+        ops = [p.op for p in batch]
+        try:
+            sums = await self._load(ops)
+            flight.plan = self._plan(
+                ops, {}, sums, [f.plan for f in inflight if f.plan is not None]
+            )
+        except Exception as e:  # a bug in planning: this batch fails alone
+            flight.error = e
+            return flight
+        if flight.plan.ledger:
+            flight.write = asyncio.ensure_future(self._execute(self._write, flight.plan))
+        return flight
+
+    async def _settle_alone(self, flight: _Inflight) -> None:
+        try:
+            outcomes = await self._commit_alone([p.op for p in flight.batch])
+        except sqlite3.Error as e:
+            self._storage_failed(flight.batch, e)
+        except asyncio.CancelledError:
+            self._fail(flight.batch, Busy("Vouchy is stopping; nothing was changed."))
+            raise
+        except Exception as e:
+            self._crashed(flight.batch, e)
+        else:
+            self._answer(flight, outcomes)
+        self._poisoned = False
+
+    def _answer(self, flight: _Inflight, outcomes: list[Outcome]) -> None:
+        """Tell the listeners, then every caller: this runs only after the batch's COMMIT."""
+        self.batches += 1
+        self.last_batch_size = len(flight.batch)
+        self.last_commit_ms = (time.perf_counter() - flight.started) * 1000
+        if self.listeners:
+            receipts = [o for o in outcomes if isinstance(o, Receipt)]
+            for listener in self.listeners:
+                listener(receipts)
+        for pending, outcome in zip(flight.batch, outcomes, strict=True):
+            if pending.future.done():
+                continue
+            if isinstance(outcome, Receipt):
+                pending.future.set_result(outcome)
+            else:
+                pending.future.set_exception(outcome)
+
+    def _storage_failed(self, batch: list[_Pending], e: BaseException) -> None:
+        self.failed_batches += 1
+        self._cache.clear()
+        log.error("writer_batch_failed", size=len(batch), error=str(e), error_type=type(e).__name__)
+        self._fail(
+            batch,
+            StorageUnavailable(
+                "Vouchy could not save that right now; nothing was changed. Try again shortly."
+            ),
+        )
+
+    def _crashed(self, batch: list[_Pending], e: BaseException) -> None:
+        self.failed_batches += 1
+        self._cache.clear()
+        log.error("writer_batch_crashed", size=len(batch), error=repr(e), exc_info=e)
+        self._fail(batch, e)
+
+    @staticmethod
+    def _fail(batch: list[_Pending], error: BaseException) -> None:
+        for pending in batch:
+            if not pending.future.done():
+                pending.future.set_exception(error)
+
+    async def _execute(self, fn: Callable, *args: object) -> object:
+        """Run ``fn(sqlite3_connection, *args)`` on the connection's thread: one hop."""
+        assert self._conn is not None
+        # aiosqlite's own methods are each one hop; a batch needs its SQL in one.
+        return await self._conn._execute(fn, self._conn._conn, *args)
+
+    async def _commit_alone(self, ops: list[Op]) -> list[Outcome]:
+        """The slow path, nothing else in flight: plan and commit ``ops``; on a unique-index
+        hit, look the references up and plan again; if the schema still refuses, split."""
+        self._poisoned = False
+        sums = await self._load(ops)
+        plan = self._plan(ops, {}, sums, [])
+        if not plan.ledger:
+            return plan.outcomes
+        try:
+            await self._execute(self._write, plan)
+        except sqlite3.IntegrityError:
+            self._poisoned = False
+            known = await self._execute(self._select_references, ops)
+            plan = self._plan(ops, known, sums, [])  # type: ignore[arg-type]
+            if not plan.ledger:
+                return plan.outcomes
+            try:
+                await self._execute(self._write, plan)
+            except sqlite3.IntegrityError as e:
+                self._poisoned = False
+                if len(ops) == 1:
+                    log.error(
+                        "writer_op_rejected_by_schema", reference=ops[0].reference, error=str(e)
+                    )
+                    return [
+                        InvalidInput(
+                            "That change breaks a rule of the ledger; nothing was changed."
+                        )
+                    ]
+                log.warning("writer_batch_split", size=len(ops), error=str(e))
+                return [(await self._commit_alone([op]))[0] for op in ops]
+        self._committed(plan)
+        return plan.outcomes
+
+    def _committed(self, plan: _Plan) -> None:
+        """A plan's COMMIT succeeded: its accounts become the cache's committed rows."""
+        self._next_id = max(self._next_id, plan.next_id)
+        for account in plan.touched.values():
+            account.stored = True
+        self._cache.update(plan.touched)
+        if len(self._cache) > self.cache_size:
+            for key in list(
+                itertools.islice(self._cache, len(self._cache) - self.cache_size * 3 // 4)
+            ):
+                del self._cache[key]
+
+    async def _load(self, ops: list[Op]) -> dict[Key, int]:
+        """Bring the batch's accounts into the cache; read ledger sums for repairs."""
+        cache = self._cache
+        missing = {
+            (op.guild_id, op.user_id) for op in ops if (op.guild_id, op.user_id) not in cache
         }
-        ledger: list[LedgerRow] = []
-        transfers: list[tuple[int, int, int, int, int, int, int]] = []
-        outcomes: list[Receipt | VouchyError] = []
+        missing.update(
+            (op.guild_id, op.to_user_id)
+            for op in ops
+            if op.to_user_id is not None and (op.guild_id, op.to_user_id) not in cache
+        )
+        repairs = [(op.guild_id, op.user_id) for op in ops if op.kind == "repair"]
+        if not missing and not repairs:
+            return {}
+        rows, sums = await self._execute(self._select_accounts, list(missing), repairs)  # type: ignore[misc]
+        for g, u, balance, earned, spent, last_daily, created in rows:
+            cache[(g, u)] = _Account(balance, earned, spent, last_daily, created, True)
+        return sums
+
+    # -- on the event loop: the rules ---------------------------------------------------------
+
+    def _plan(
+        self,
+        ops: list[Op],
+        known: dict[tuple[int, str], tuple],
+        sums: dict[Key, int],
+        ahead: list[_Plan],
+    ) -> _Plan:
+        """Work out ``ops`` on top of the committed rows and of the plans still in flight."""
+        plan = _Plan(ahead[-1].next_id if ahead else self._next_id, int(time.time() * 1000), ahead)
+        known = dict(known)
         for op in ops:
             hit = known.get((op.guild_id, op.reference))
             if hit is not None:
-                outcomes.append(self._duplicate(op, hit, known))
+                plan.outcomes.append(self._duplicate(op, hit, known))
                 continue
             try:
-                receipt = self._apply_one(op, accounts, sums, ledger, transfers, now)
+                receipt = self._apply(op, plan, sums)
             except VouchyError as e:
-                outcomes.append(e)
+                plan.outcomes.append(e)
                 continue
-            outcomes.append(receipt)
+            plan.outcomes.append(receipt)
             known[(op.guild_id, op.reference)] = (
                 receipt.ledger_id,
                 op.user_id,
                 receipt.kind,
                 receipt.delta,
                 receipt.balance,
-                now,
+                plan.now,
             )
-            if receipt.to_user_id is not None:
-                # The credit row is the last one written for this op.
+            if receipt.to_user_id is not None:  # the credit row is the op's last row
                 known[(op.guild_id, counterpart_reference(op.reference))] = (
-                    ledger[-1][0],
+                    plan.ledger[-1][0],
                     receipt.to_user_id,
                     "transfer_in",
                     -receipt.delta,
                     receipt.to_balance,
-                    now,
+                    plan.now,
                 )
-        if not ledger:
-            return outcomes
-        changed = [
-            (g, u, a.balance, a.earned, a.spent, a.last_daily_at, a.created_at, now)
-            for (g, u), a in accounts.items()
-            if a.changed
-        ]
-        conn.execute("BEGIN IMMEDIATE")
-        journaled = False
-        try:
-            conn.executemany(_UPSERT_ACCOUNT, changed)
-            conn.executemany(_INSERT_LEDGER, ledger)
-            if transfers:
-                conn.executemany(_INSERT_TRANSFER, transfers)
-            if self.journal is not None:
-                journaled = True
-                self.journal.append(ledger)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if journaled and self.journal is not None:
-                self.journal.undo()
-            raise
-        return outcomes
-
-    def _load_accounts(
-        self, conn: sqlite3.Connection, ops: list[Op]
-    ) -> dict[tuple[int, int], _Account]:
-        keys = {(op.guild_id, op.user_id) for op in ops}
-        keys.update((op.guild_id, op.to_user_id) for op in ops if op.to_user_id is not None)
-        accounts: dict[tuple[int, int], _Account] = {}
-        for g, u, balance, earned, spent, last_daily, created in conn.execute(
-            _SELECT_ACCOUNTS, (json.dumps(list(keys)),)
-        ):
-            accounts[(g, u)] = _Account(balance, earned, spent, last_daily, created)
-        return accounts
-
-    def _load_references(
-        self, conn: sqlite3.Connection, ops: list[Op]
-    ) -> dict[tuple[int, str], tuple]:
-        refs = [(op.guild_id, op.reference) for op in ops]
-        refs.extend(
-            (op.guild_id, counterpart_reference(op.reference))
-            for op in ops
-            if op.to_user_id is not None
-        )
-        return {
-            (g, ref): (ledger_id, user, kind, delta, balance, created)
-            for g, ref, ledger_id, user, kind, delta, balance, created in conn.execute(
-                _SELECT_REFERENCES, (json.dumps(refs),)
-            )
-        }
+        return plan
 
     def _duplicate(self, op: Op, hit: tuple, known: dict[tuple[int, str], tuple]) -> Receipt:
         ledger_id, user_id, kind, delta, balance, created = hit
@@ -393,82 +529,71 @@ class Writer:
             duplicate=True,
         )
 
-    def _account(
-        self,
-        accounts: dict[tuple[int, int], _Account],
-        ledger: list[LedgerRow],
-        guild_id: int,
-        user_id: int,
-        now: int,
-    ) -> _Account:
-        """The account, opened with the starting balance (and its ledger row) on first use."""
-        account = accounts.get((guild_id, user_id))
+    def _peek(self, plan: _Plan, key: Key) -> _Account | None:
+        """The account as this plan would find it: its own copy, a plan ahead's, or committed."""
+        account = plan.touched.get(key)
         if account is None:
-            account = accounts[(guild_id, user_id)] = _Account(0, 0, 0, None, now)
-            account.changed = True
-            if self.starting_balance:
-                self._move(
-                    account,
-                    ledger,
-                    guild_id,
-                    user_id,
-                    self.starting_balance,
-                    "start",
-                    start_reference(user_id),
-                    "starting balance",
-                    None,
-                    now,
-                )
+            for earlier in reversed(plan.ahead):
+                account = earlier.touched.get(key)
+                if account is not None:
+                    break
+            else:
+                account = self._cache.get(key)
+        return account
+
+    def _touch(self, plan: _Plan, g: int, u: int) -> _Account:
+        """The batch's copy of an account, opened with the starting balance on first use."""
+        key = (g, u)
+        account = plan.touched.get(key)
+        if account is not None:
+            return account
+        committed = self._peek(plan, key)
+        if committed is not None:
+            account = plan.touched[key] = committed.copy()
+            account.stored = True  # committed, or inserted by a plan ahead before this one writes
+            return account
+        account = plan.touched[key] = _Account(0, 0, 0, None, plan.now, False)
+        if self.starting_balance:
+            self._move(
+                plan,
+                account,
+                g,
+                u,
+                self.starting_balance,
+                "start",
+                start_reference(u),
+                "starting balance",
+                None,
+            )
         return account
 
     def _move(
         self,
+        plan: _Plan,
         account: _Account,
-        ledger: list[LedgerRow],
-        guild_id: int,
-        user_id: int,
+        g: int,
+        u: int,
         delta: int,
         kind: str,
         reference: str,
         reason: str,
         acting: int | None,
-        now: int,
     ) -> int:
-        """Apply ``delta`` to ``account`` and append its ledger row: one row per balance change."""
+        """Apply ``delta`` and append its ledger row: one row per balance change (invariant 2)."""
         account.balance += delta
         if kind != "repair":
             if delta > 0:
                 account.earned += delta
             else:
                 account.spent -= delta
-        account.changed = True
-        ledger_id = self._next_id
-        self._next_id += 1
-        ledger.append(
-            (
-                ledger_id,
-                guild_id,
-                user_id,
-                delta,
-                account.balance,
-                kind,
-                reference,
-                reason,
-                acting,
-                now,
-            )
+        ledger_id = plan.next_id
+        plan.next_id += 1
+        plan.ledger.append(
+            (ledger_id, g, u, delta, account.balance, kind, reference, reason, acting, plan.now)
         )
         return ledger_id
 
-    def _apply_one(
-        self,
-        op: Op,
-        accounts: dict[tuple[int, int], _Account],
-        sums: dict[tuple[int, int], int],
-        ledger: list[LedgerRow],
-        transfers: list,
-        now: int,
-    ) -> Receipt:
+    def _apply(self, op: Op, plan: _Plan, sums: dict[Key, int]) -> Receipt:
         """Invariant 3, authoritative: no balance below zero, no movement out of bounds.
 
         Everything is checked before anything is touched, so a refused operation leaves no
@@ -483,7 +608,7 @@ class Writer:
             raise InvalidInput("That amount is out of bounds.")
         if op.to_user_id is not None and (op.to_user_id == u or op.delta >= 0):
             raise InvalidInput("A transfer moves a positive amount to another member.")
-        existing = accounts.get((g, u))
+        existing = self._peek(plan, (g, u))
         balance = existing.balance if existing is not None else self.starting_balance
         if op.kind == "repair":
             delta = 0
@@ -494,27 +619,23 @@ class Writer:
         if balance + delta < 0:
             raise InsufficientFunds(balance, -delta)
         if op.cooldown_s and existing is not None and existing.last_daily_at is not None:
-            wait_ms = existing.last_daily_at + op.cooldown_s * 1000 - now
+            wait_ms = existing.last_daily_at + op.cooldown_s * 1000 - plan.now
             if wait_ms > 0:
                 raise CooldownActive("daily reward", wait_ms / 1000)
 
-        account = self._account(accounts, ledger, g, u, now)
-        receiver = (
-            None
-            if op.to_user_id is None
-            else self._account(accounts, ledger, g, op.to_user_id, now)
-        )
+        account = self._touch(plan, g, u)
+        receiver = None if op.to_user_id is None else self._touch(plan, g, op.to_user_id)
         reason = op.reason
         if op.kind == "repair":
             # The sum read before the batch, plus rows this batch already wrote for the account.
-            target = sums[(g, u)] + sum(r[3] for r in ledger if r[1] == g and r[2] == u)
+            target = sums[(g, u)] + sum(r[3] for r in plan.ledger if r[1] == g and r[2] == u)
             reason = f"balance was {account.balance}, ledger sum {target}"
             account.balance = target
         ledger_id = self._move(
-            account, ledger, g, u, delta, op.kind, op.reference, reason, op.acting_user_id, now
+            plan, account, g, u, delta, op.kind, op.reference, reason, op.acting_user_id
         )
         if op.cooldown_s:
-            account.last_daily_at = now
+            account.last_daily_at = plan.now
         if receiver is None:
             return Receipt(
                 reference=op.reference,
@@ -524,11 +645,11 @@ class Writer:
                 kind=op.kind,
                 delta=delta,
                 balance=account.balance,
-                created_at=now,
+                created_at=plan.now,
             )
         credit_id = self._move(
+            plan,
             receiver,
-            ledger,
             g,
             op.to_user_id,
             -delta,
@@ -536,9 +657,8 @@ class Writer:
             counterpart_reference(op.reference),
             reason,
             op.acting_user_id,
-            now,
         )
-        transfers.append((g, u, op.to_user_id, -delta, ledger_id, credit_id, now))
+        plan.transfers.append((g, u, op.to_user_id, -delta, ledger_id, credit_id, plan.now))
         return Receipt(
             reference=op.reference,
             guild_id=g,
@@ -547,7 +667,70 @@ class Writer:
             kind=op.kind,
             delta=delta,
             balance=account.balance,
-            created_at=now,
+            created_at=plan.now,
             to_user_id=op.to_user_id,
             to_balance=receiver.balance,
         )
+
+    # -- on the connection's thread: SQL only --------------------------------------------------
+
+    def _select_accounts(
+        self, conn: sqlite3.Connection, keys: list[Key], repairs: list[Key]
+    ) -> tuple[list[tuple], dict[Key, int]]:
+        rows = conn.execute(_SELECT_ACCOUNTS, (json.dumps(keys),)).fetchall() if keys else []
+        sums = {key: conn.execute(_LEDGER_SUM, key).fetchone()[0] for key in repairs}
+        return rows, sums
+
+    def _select_references(
+        self, conn: sqlite3.Connection, ops: list[Op]
+    ) -> dict[tuple[int, str], tuple]:
+        refs = [(op.guild_id, op.reference) for op in ops]
+        refs.extend(
+            (op.guild_id, counterpart_reference(op.reference))
+            for op in ops
+            if op.to_user_id is not None
+        )
+        return {
+            (g, ref): (ledger_id, user, kind, delta, balance, created)
+            for g, ref, ledger_id, user, kind, delta, balance, created in conn.execute(
+                _SELECT_REFERENCES, (json.dumps(refs),)
+            )
+        }
+
+    def _write(self, conn: sqlite3.Connection, plan: _Plan) -> None:
+        """One transaction: accounts, ledger, transfers, journal append + fsync, COMMIT.
+
+        After a failed write, the writes queued behind it were planned on its effects: they
+        refuse (``_Poisoned``) until the loop has redone things in order.
+        """
+        if self._poisoned:
+            raise _Poisoned()
+        now = plan.now
+        inserts, updates = [], []
+        for (g, u), a in plan.touched.items():
+            row = (a.balance, a.earned, a.spent, a.last_daily_at, now, g, u)
+            if a.stored:
+                updates.append(row)
+            else:
+                inserts.append((*row, a.created_at))
+        conn.execute("BEGIN IMMEDIATE")
+        journaled = False
+        try:
+            if inserts:
+                conn.executemany(_INSERT_ACCOUNT, inserts)
+            if updates:
+                conn.executemany(_UPDATE_ACCOUNT, updates)
+            conn.executemany(_INSERT_LEDGER, plan.ledger)
+            if plan.transfers:
+                conn.executemany(_INSERT_TRANSFER, plan.transfers)
+            if self.journal is not None:
+                journaled = True
+                self.journal.append(plan.ledger)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if journaled and self.journal is not None:
+                self.journal.undo()
+            self._poisoned = True
+            raise

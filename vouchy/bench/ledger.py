@@ -1,0 +1,243 @@
+"""``bench ledger``: ledger throughput and latency through actors and group commit, against
+the two ways older bots saved points, on 100k accounts with ``synchronous=FULL``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import random
+import time
+from pathlib import Path
+
+from vouchy.app import Vouchy
+from vouchy.bench import percentile, rss_mb
+from vouchy.config import load_config
+from vouchy.errors import VouchyError
+from vouchy.store.connection import connect_async, connect_sync
+from vouchy.store.ops import start_reference
+
+NAME = "ledger"
+HELP = "ledger ops/s and latency vs one-commit-per-op aiosqlite and a JSON file"
+
+GUILDS = 10
+ACCOUNTS = 100_000
+STARTING = 1_000
+
+
+def seed(
+    db: Path, accounts: int = ACCOUNTS, guilds: int = GUILDS, starting: int = STARTING
+) -> list[tuple[int, int]]:
+    """``accounts`` members spread over ``guilds``, each with its opening ledger row."""
+    keys = [(1000 + i % guilds, 10**17 + i) for i in range(accounts)]
+    now = int(time.time() * 1000)
+    conn = connect_sync(db, "OFF")
+    try:
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO accounts (guild_id, user_id, balance, lifetime_earned, lifetime_spent,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
+            ((g, u, starting, starting, now, now) for g, u in keys),
+        )
+        conn.executemany(
+            "INSERT INTO ledger (guild_id, user_id, delta, balance_after, kind, reference, created_at)"
+            " VALUES (?, ?, ?, ?, 'start', ?, ?)",
+            ((g, u, starting, starting, start_reference(u), now) for g, u in keys),
+        )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return keys
+
+
+async def one_op(
+    app: Vouchy, keys: list[tuple[int, int]], i: int, rng: random.Random, ref: str
+) -> None:
+    """A mix: 60% earn, 30% spend, 10% transfer to a member of the same guild."""
+    g, u = keys[i]
+    actor = app.user(g, u)
+    roll = rng.random()
+    try:
+        if roll < 0.6:
+            await actor.earn(rng.randint(1, 100), ref)
+        elif roll < 0.9:
+            await actor.spend(rng.randint(1, 150), ref)
+        else:
+            j = (i + GUILDS * rng.randint(1, 50)) % len(keys)
+            await actor.transfer(keys[j][1], rng.randint(1, 50), ref)
+    except VouchyError:
+        pass  # insufficient funds is an answer too
+
+
+class References:
+    """Operation references shaped like Discord's: increasing snowflakes, as interaction ids are."""
+
+    def __init__(self) -> None:
+        self._next = int(time.time() * 1000 - 1_420_070_400_000) << 22
+
+    def __call__(self) -> str:
+        self._next += 1
+        return str(self._next)
+
+
+async def saturation(
+    app: Vouchy, keys: list[tuple[int, int]], total: int, refs: References, users: int = 1000
+) -> dict:
+    """``users`` members, each sending its next operation as soon as the last is answered."""
+    latencies: list[float] = []
+    per_user = total // users
+    chosen = random.Random(11).sample(range(len(keys)), users)
+
+    async def member(w: int) -> None:
+        rng = random.Random(w)
+        for _ in range(per_user):
+            started = time.perf_counter()
+            await one_op(app, keys, chosen[w], rng, refs())
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(member(w) for w in range(users)))
+    elapsed = time.perf_counter() - started
+    ms = sorted(x * 1000 for x in latencies)
+    return {
+        "ops_per_s": round(len(ms) / elapsed),
+        "p50_ms": percentile(ms, 50),
+        "p99_ms": percentile(ms, 99),
+        "saturation_ops": len(ms),
+        "saturation_users": users,
+    }
+
+
+async def touch_all(
+    app: Vouchy, keys: list[tuple[int, int]], refs: References, concurrency: int = 1000
+) -> None:
+    """One operation for every account, through its actor (for the memory figure)."""
+
+    async def worker(w: int) -> None:
+        for i in range(w, len(keys), concurrency):
+            g, u = keys[i]
+            await app.user(g, u).earn(1, refs())
+
+    await asyncio.gather(*(worker(w) for w in range(concurrency)))
+
+
+async def steady(
+    app: Vouchy, keys: list[tuple[int, int]], rate: int, seconds: float, refs: References
+) -> dict:
+    """Arrivals at a steady ``rate`` per second; latency from the arrival's due time."""
+    rng = random.Random(7)
+    latencies: list[float] = []
+    tasks: set[asyncio.Task] = set()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    count = int(rate * seconds)
+
+    async def timed(n: int, due: float) -> None:
+        await one_op(app, keys, rng.randrange(len(keys)), rng, refs())
+        latencies.append(loop.time() - due)
+
+    for n in range(count):
+        due = start + n / rate
+        delay = due - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        t = asyncio.ensure_future(timed(n, due))
+        tasks.add(t)
+        t.add_done_callback(tasks.discard)
+    await asyncio.gather(*tasks)
+    latencies.sort()
+    ms = [x * 1000 for x in latencies]
+    return {
+        f"p50_ms_at_{rate}_per_s": percentile(ms, 50),
+        f"p99_ms_at_{rate}_per_s": percentile(ms, 99),
+    }
+
+
+async def baseline_aiosqlite(db: Path, keys: list[tuple[int, int]], seconds: float) -> float:
+    """One aiosqlite transaction per operation, awaited one at a time."""
+    conn = await connect_async(db, "FULL")
+    rng = random.Random(3)
+    refs = References()
+    n = 0
+    try:
+        deadline = time.perf_counter() + seconds
+        started = time.perf_counter()
+        while time.perf_counter() < deadline:
+            g, u = keys[rng.randrange(len(keys))]
+            delta = rng.randint(1, 100)
+            await conn.execute("BEGIN IMMEDIATE")
+            cur = await conn.execute(
+                "UPDATE accounts SET balance = balance + ?, updated_at = ? WHERE guild_id = ? AND user_id = ?"
+                " RETURNING balance",
+                (delta, int(time.time() * 1000), g, u),
+            )
+            (balance,) = await cur.fetchone()
+            await conn.execute(
+                "INSERT INTO ledger (guild_id, user_id, delta, balance_after, kind, reference, created_at)"
+                " VALUES (?, ?, ?, ?, 'earn', ?, ?)",
+                (g, u, delta, balance, refs(), int(time.time() * 1000)),
+            )
+            await conn.execute("COMMIT")
+            n += 1
+        return n / (time.perf_counter() - started)
+    finally:
+        await conn.close()
+
+
+def baseline_json(path: Path, users: int, seconds: float) -> float:
+    """What the older bots did: every balance in one JSON file, rewritten and fsynced per op."""
+    balances = {str(10**17 + i): STARTING for i in range(users)}
+    rng = random.Random(5)
+    n = 0
+    deadline = time.perf_counter() + seconds
+    started = time.perf_counter()
+    while time.perf_counter() < deadline:
+        balances[str(10**17 + rng.randrange(users))] += rng.randint(1, 100)
+        with open(path, "w") as f:
+            json.dump(balances, f)
+            f.flush()
+            os.fsync(f.fileno())
+        n += 1
+    return n / (time.perf_counter() - started)
+
+
+async def run(quick: bool, workdir: Path) -> dict:
+    db_dir = workdir / "ledger"
+    db_dir.mkdir(parents=True, exist_ok=True)
+    keys = seed(db_dir / "vouchy.db")
+    gc.collect()
+    config = load_config(
+        env={
+            "VOUCHY_DATA_DIR": str(db_dir),
+            "VOUCHY_DATA_SYNCHRONOUS": "FULL",
+            "VOUCHY_POINTS_STARTING_BALANCE": str(STARTING),
+        }
+    )
+    result: dict = {"accounts": ACCOUNTS, "guilds": GUILDS, "synchronous": "FULL"}
+    refs = References()
+    async with Vouchy(config) as app:
+        result.update(await saturation(app, keys, 100_000 if quick else 300_000, refs))
+        result.update(await steady(app, keys, 1000, 4 if quick else 15, refs))
+        await touch_all(app, keys, refs)
+        gc.collect()
+        result["rss_mb_after_100k_users"] = rss_mb()
+        result["actors_in_memory"] = len(app.actors)
+        report = await app.audit()
+        result["audit_clean"] = report.clean
+        result["ledger_rows"] = report.ledger_rows
+    base_dir = workdir / "baseline"
+    base_dir.mkdir(exist_ok=True)
+    base_keys = seed(base_dir / "vouchy.db")
+    result["baseline_aiosqlite_ops_per_s"] = round(
+        await baseline_aiosqlite(base_dir / "vouchy.db", base_keys, 2 if quick else 6), 1
+    )
+    result["baseline_json_ops_per_s"] = round(
+        baseline_json(workdir / "points.json", 10_000, 2 if quick else 6), 1
+    )
+    result["ratio_vs_aiosqlite"] = round(
+        result["ops_per_s"] / result["baseline_aiosqlite_ops_per_s"], 1
+    )
+    result["ratio_vs_json"] = round(result["ops_per_s"] / result["baseline_json_ops_per_s"], 1)
+    return result

@@ -1,0 +1,86 @@
+"""The command line: global options, one module of subcommands per concern, one error style.
+
+Every subcommand module has ``register(subparsers)`` and sets ``func(args, config) -> int``.
+A ``VouchyError`` becomes one line on stderr and exit 2; nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from vouchy import __version__
+from vouchy.config import load_config
+from vouchy.errors import VouchyError
+from vouchy.logs import configure_logging, get_logger
+
+# Subcommand modules, in the order --help lists them.
+MODULES = ["vouchy.cli.ledger", "vouchy.cli.bench"]
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m vouchy",
+        description="Vouchy: a Discord points bot whose ledger never loses an acknowledged operation.",
+    )
+    parser.add_argument("--version", action="version", version=f"vouchy {__version__}")
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        help="data directory holding vouchy.db and the journal (default ./data, env VOUCHY_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file (default ./config.toml when present, env VOUCHY_CONFIG)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    import importlib
+
+    for name in MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def resolve_config_path(arg: str | None) -> Path | None:
+    if arg:
+        return Path(arg)
+    if env := os.environ.get("VOUCHY_CONFIG"):
+        return Path(env)
+    default = Path("config.toml")
+    return default if default.exists() else None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        env = dict(os.environ)
+        if args.data:
+            env["VOUCHY_DATA_DIR"] = args.data
+        config = load_config(resolve_config_path(args.config), env)
+        configure_logging(config.logging.level, config.logging.format)
+        result = args.func(args, config)
+        if inspect.isawaitable(result):
+            result = asyncio.run(result)
+        return int(result or 0)
+    except VouchyError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # one line for the person, the traceback for the log
+        get_logger("vouchy.cli").exception("command_failed", command=args.command)
+        print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1

@@ -1,0 +1,61 @@
+"""What several subcommands share: opening the store, printing JSON, parsing ids."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+import msgspec
+
+from vouchy.app import Vouchy
+from vouchy.config import Config
+from vouchy.errors import InvalidInput, VouchyError
+from vouchy.store.reader import Reader
+
+
+class NoDatabase(VouchyError):
+    code = "no_database"
+
+
+def snowflake(text: str) -> int:
+    """An argparse type for Discord ids."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a Discord id (a positive whole number)"
+        ) from None
+    if not 0 < value < 2**63:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Discord id (a positive whole number)")
+    return value
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(msgspec.json.encode(value).decode() + "\n")
+
+
+def require_database(config: Config) -> None:
+    if not config.db_path.exists():
+        raise NoDatabase(
+            f"no database at {config.db_path} (use --data DIR to point at the data directory)"
+        )
+
+
+async def open_vouchy(config: Config) -> Vouchy:
+    """The full stack (writer, reader, actors) for commands that write."""
+    return await Vouchy(config).start()
+
+
+async def open_reader(config: Config) -> Reader:
+    """A read-only view for commands that only look."""
+    require_database(config)
+    reader = Reader(config.db_path, starting_balance=config.points.starting_balance)
+    await reader.start()
+    return reader
+
+
+def positive(name: str, value: int) -> int:
+    if value < 1:
+        raise InvalidInput(f"{name} must be at least 1")
+    return value
