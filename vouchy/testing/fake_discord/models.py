@@ -1,7 +1,5 @@
-"""State of the fake Discord: users, roles, channels, members and guilds, snowflakes, permissions.
-
-Plain dataclasses; `payloads.py` turns them into the JSON Discord would send.
-"""
+"""State of the fake Discord (users, roles, channels, members, guilds) as plain dataclasses,
+plus snowflakes and permission arithmetic; `payloads.py` turns them into Discord JSON."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+pytest_plugins = ["vouchy.testing.fake_discord.pytest_plugin"]
