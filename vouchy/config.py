@@ -57,6 +57,17 @@ class DiscordConfig(Base):
     rest_url: str = ""
 
 
+class MetricsConfig(Base):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 9464
+
+
+class HealthConfig(Base):
+    heartbeat_seconds: float = 15.0
+    stale_after_seconds: float = 60.0
+
+
 class LoggingConfig(Base):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["json", "console"] = "json"
@@ -69,6 +80,8 @@ class Config(Base):
     actors: ActorsConfig = msgspec.field(default_factory=ActorsConfig)
     snapshots: SnapshotsConfig = msgspec.field(default_factory=SnapshotsConfig)
     discord: DiscordConfig = msgspec.field(default_factory=DiscordConfig)
+    metrics: MetricsConfig = msgspec.field(default_factory=MetricsConfig)
+    health: HealthConfig = msgspec.field(default_factory=HealthConfig)
     logging: LoggingConfig = msgspec.field(default_factory=LoggingConfig)
 
     @property
@@ -101,6 +114,9 @@ _BOUNDS: dict[tuple[str, str], tuple[float, float]] = {
     ("snapshots", "interval_minutes"): (0.05, 24 * 60 * 7),
     ("snapshots", "keep_last"): (1, 10_000),
     ("snapshots", "keep_daily_days"): (0, 10_000),
+    ("metrics", "port"): (1, 65_535),
+    ("health", "heartbeat_seconds"): (1, 3_600),
+    ("health", "stale_after_seconds"): (2, 86_400),
 }
 
 

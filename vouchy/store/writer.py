@@ -118,33 +118,15 @@ class _Account:
 class _Plan:
     """A batch's effect, worked out on the event loop before any SQL runs."""
 
-    __slots__ = ("outcomes", "ledger", "transfers", "touched", "next_id", "now", "ahead")
+    __slots__ = ("outcomes", "ledger", "transfers", "touched", "next_id", "now")
 
-    def __init__(self, next_id: int, now: int, ahead: list[_Plan]) -> None:
-        self.ahead = ahead  # plans in flight before this one, oldest first
+    def __init__(self, next_id: int, now: int) -> None:
         self.outcomes: list[Outcome] = []
         self.ledger: list[LedgerRow] = []
         self.transfers: list[tuple[int, int, int, int, int, int, int]] = []
         self.touched: dict[Key, _Account] = {}
         self.next_id = next_id
         self.now = now
-
-
-class _Poisoned(Exception):
-    """A write planned on the effects of a write that failed: plan it again."""
-
-
-class _Inflight:
-    """A batch between planning and COMMIT."""
-
-    __slots__ = ("batch", "plan", "write", "started", "error")
-
-    def __init__(self, batch: list[_Pending], started: float) -> None:
-        self.batch = batch
-        self.started = started
-        self.plan: _Plan | None = None
-        self.write: asyncio.Future | None = None
-        self.error: BaseException | None = None
 
 
 class _Pending:
@@ -186,7 +168,6 @@ class Writer:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._next_id = 1
-        self._poisoned = False  # set in the thread by a failed write; see _write
         # Committed account rows, keyed (guild, user).
         self._cache: dict[Key, _Account] = {}
         # Figures for metrics and the storage report.
@@ -268,103 +249,44 @@ class Writer:
     # -- the loop -----------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        """Keep up to two batches in flight: while one commits, the next is planned on top of
-        its effects and queued behind it on the connection's thread."""
-        inflight: list[_Inflight] = []
+        """Take everything queued (up to ``max_batch``), commit it as one transaction, answer.
+
+        One batch at a time: a second batch planned and queued while the first commits was
+        measured slower (the two threads then fight for the GIL on every row).
+        """
         while True:
-            if self._queue and len(inflight) < 2:
-                take = len(self._queue)
-                if not inflight and take >= 64:
-                    take = (take + 1) // 2  # leave work to plan while this half commits
-                batch = self._queue[: min(take, self.max_batch)]
-                del self._queue[: len(batch)]
-                self._space.set()
-                inflight.append(await self._start_batch(batch, inflight))
-                continue
-            if not inflight:
+            if not self._queue:
                 if self._closing:
                     return
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            head = inflight[0]
-            if len(inflight) < 2 and head.write is not None and not head.write.done():
-                # Wait for the head's COMMIT or for new work, whichever comes first: callers
-                # answered together resubmit together, so new work arrives as one group.
-                self._wake.clear()
-                waker = asyncio.ensure_future(self._wake.wait())
-                await asyncio.wait((head.write, waker), return_when=asyncio.FIRST_COMPLETED)
-                waker.cancel()
-                continue
-            inflight.pop(0)
+            batch = self._queue[: self.max_batch]
+            del self._queue[: len(batch)]
+            self._space.set()
+            started = time.perf_counter()
             try:
-                if head.plan is None:
-                    raise head.error  # type: ignore[misc]
-                if head.write is not None:
-                    await head.write
+                outcomes = await self._commit([p.op for p in batch])
+            except sqlite3.Error as e:
+                self._storage_failed(batch, e)
             except asyncio.CancelledError:
-                self._fail(head.batch, Busy("Vouchy is stopping; nothing was changed."))
+                self._fail(batch, Busy("Vouchy is stopping; nothing was changed."))
                 raise
-            except BaseException as e:
-                redo = [head] if isinstance(e, sqlite3.IntegrityError | _Poisoned) else []
-                if head.plan is None:
-                    self._crashed(head.batch, e)
-                    continue
-                if not redo:
-                    self._storage_failed(head.batch, e)
-                # The later batches were planned on the head's effects and refuse to write
-                # (see _write): wait them out, then redo everything in order, one at a time.
-                await asyncio.gather(
-                    *(f.write for f in inflight if f.write is not None), return_exceptions=True
-                )
-                redo.extend(inflight)
-                inflight.clear()
-                self._poisoned = False
-                for flight in redo:
-                    await self._settle_alone(flight)
-                continue
-            self._committed(head.plan)
-            self._answer(head, head.plan.outcomes)
+            except Exception as e:  # a bug: answer the callers, keep the writer alive
+                self._crashed(batch, e)
+            else:
+                self._answer(batch, outcomes, started)
 
-    async def _start_batch(self, batch: list[_Pending], inflight: list[_Inflight]) -> _Inflight:
-        flight = _Inflight(batch, time.perf_counter())
-        ops = [p.op for p in batch]
-        try:
-            sums = await self._load(ops)
-            flight.plan = self._plan(
-                ops, {}, sums, [f.plan for f in inflight if f.plan is not None]
-            )
-        except Exception as e:  # a bug in planning: this batch fails alone
-            flight.error = e
-            return flight
-        if flight.plan.ledger:
-            flight.write = asyncio.ensure_future(self._execute(self._write, flight.plan))
-        return flight
-
-    async def _settle_alone(self, flight: _Inflight) -> None:
-        try:
-            outcomes = await self._commit_alone([p.op for p in flight.batch])
-        except sqlite3.Error as e:
-            self._storage_failed(flight.batch, e)
-        except asyncio.CancelledError:
-            self._fail(flight.batch, Busy("Vouchy is stopping; nothing was changed."))
-            raise
-        except Exception as e:
-            self._crashed(flight.batch, e)
-        else:
-            self._answer(flight, outcomes)
-        self._poisoned = False
-
-    def _answer(self, flight: _Inflight, outcomes: list[Outcome]) -> None:
+    def _answer(self, batch: list[_Pending], outcomes: list[Outcome], started: float) -> None:
         """Tell the listeners, then every caller: this runs only after the batch's COMMIT."""
         self.batches += 1
-        self.last_batch_size = len(flight.batch)
-        self.last_commit_ms = (time.perf_counter() - flight.started) * 1000
+        self.last_batch_size = len(batch)
+        self.last_commit_ms = (time.perf_counter() - started) * 1000
         if self.listeners:
             receipts = [o for o in outcomes if isinstance(o, Receipt)]
             for listener in self.listeners:
                 listener(receipts)
-        for pending, outcome in zip(flight.batch, outcomes, strict=True):
+        for pending, outcome in zip(batch, outcomes, strict=True):
             if pending.future.done():
                 continue
             if isinstance(outcome, Receipt):
@@ -395,32 +317,34 @@ class Writer:
             if not pending.future.done():
                 pending.future.set_exception(error)
 
+    async def execute(self, fn: Callable, *args: object) -> object:
+        """Run ``fn(sqlite3_connection, *args)`` on the write connection's thread, between two
+        batches; ``fn`` runs its own transaction. For rows that are not balances (settings)."""
+        return await self._execute(fn, *args)
+
     async def _execute(self, fn: Callable, *args: object) -> object:
         """Run ``fn(sqlite3_connection, *args)`` on the connection's thread: one hop."""
         assert self._conn is not None
         # aiosqlite's own methods are each one hop; a batch needs its SQL in one.
         return await self._conn._execute(fn, self._conn._conn, *args)
 
-    async def _commit_alone(self, ops: list[Op]) -> list[Outcome]:
-        """The slow path, nothing else in flight: plan and commit ``ops``; on a unique-index
-        hit, look the references up and plan again; if the schema still refuses, split."""
-        self._poisoned = False
+    async def _commit(self, ops: list[Op]) -> list[Outcome]:
+        """Plan and commit ``ops``; on a unique-index hit (a reference seen in an earlier
+        batch), look the references up and plan again; if the schema still refuses, split."""
         sums = await self._load(ops)
-        plan = self._plan(ops, {}, sums, [])
+        plan = self._plan(ops, {}, sums)
         if not plan.ledger:
             return plan.outcomes
         try:
             await self._execute(self._write, plan)
         except sqlite3.IntegrityError:
-            self._poisoned = False
             known = await self._execute(self._select_references, ops)
-            plan = self._plan(ops, known, sums, [])  # type: ignore[arg-type]
+            plan = self._plan(ops, known, sums)  # type: ignore[arg-type]
             if not plan.ledger:
                 return plan.outcomes
             try:
                 await self._execute(self._write, plan)
             except sqlite3.IntegrityError as e:
-                self._poisoned = False
                 if len(ops) == 1:
                     log.error(
                         "writer_op_rejected_by_schema", reference=ops[0].reference, error=str(e)
@@ -431,7 +355,7 @@ class Writer:
                         )
                     ]
                 log.warning("writer_batch_split", size=len(ops), error=str(e))
-                return [(await self._commit_alone([op]))[0] for op in ops]
+                return [(await self._commit([op]))[0] for op in ops]
         self._committed(plan)
         return plan.outcomes
 
@@ -469,14 +393,10 @@ class Writer:
     # -- on the event loop: the rules ---------------------------------------------------------
 
     def _plan(
-        self,
-        ops: list[Op],
-        known: dict[tuple[int, str], tuple],
-        sums: dict[Key, int],
-        ahead: list[_Plan],
+        self, ops: list[Op], known: dict[tuple[int, str], tuple], sums: dict[Key, int]
     ) -> _Plan:
-        """Work out ``ops`` on top of the committed rows and of the plans still in flight."""
-        plan = _Plan(ahead[-1].next_id if ahead else self._next_id, int(time.time() * 1000), ahead)
+        """Work out ``ops`` in order on top of the committed account rows."""
+        plan = _Plan(self._next_id, int(time.time() * 1000))
         known = dict(known)
         for op in ops:
             hit = known.get((op.guild_id, op.reference))
@@ -530,16 +450,8 @@ class Writer:
         )
 
     def _peek(self, plan: _Plan, key: Key) -> _Account | None:
-        """The account as this plan would find it: its own copy, a plan ahead's, or committed."""
-        account = plan.touched.get(key)
-        if account is None:
-            for earlier in reversed(plan.ahead):
-                account = earlier.touched.get(key)
-                if account is not None:
-                    break
-            else:
-                account = self._cache.get(key)
-        return account
+        """The account as this plan would find it: its own copy, or the committed row."""
+        return plan.touched.get(key) or self._cache.get(key)
 
     def _touch(self, plan: _Plan, g: int, u: int) -> _Account:
         """The batch's copy of an account, opened with the starting balance on first use."""
@@ -547,10 +459,9 @@ class Writer:
         account = plan.touched.get(key)
         if account is not None:
             return account
-        committed = self._peek(plan, key)
+        committed = self._cache.get(key)
         if committed is not None:
             account = plan.touched[key] = committed.copy()
-            account.stored = True  # committed, or inserted by a plan ahead before this one writes
             return account
         account = plan.touched[key] = _Account(0, 0, 0, None, plan.now, False)
         if self.starting_balance:
@@ -698,13 +609,7 @@ class Writer:
         }
 
     def _write(self, conn: sqlite3.Connection, plan: _Plan) -> None:
-        """One transaction: accounts, ledger, transfers, journal append + fsync, COMMIT.
-
-        After a failed write, the writes queued behind it were planned on its effects: they
-        refuse (``_Poisoned``) until the loop has redone things in order.
-        """
-        if self._poisoned:
-            raise _Poisoned()
+        """One transaction: accounts, ledger, transfers, journal append + fsync, COMMIT."""
         now = plan.now
         inserts, updates = [], []
         for (g, u), a in plan.touched.items():
@@ -732,5 +637,4 @@ class Writer:
                 conn.execute("ROLLBACK")
             if journaled and self.journal is not None:
                 self.journal.undo()
-            self._poisoned = True
             raise
