@@ -1,24 +1,22 @@
 """The user actor: every balance change of one (guild, user) goes through it, in arrival order.
 
-It validates the request, pre-checks a debit against its cached balance and hands the
-operation to the group-commit writer with the caller's own future. The cache is fed by the
-writer's commit listener (``observe``), so it always equals the last committed balance that
-this process knows: credits from elsewhere (a transfer to this member) are committed with their
-debit and then told here; a cached balance can only ever be too low, never too high
-(invariant 5). The writer re-checks everything against the database; the cache only saves it
-from doomed work.
+It validates the request and hands the operation to the group-commit writer with the caller's
+own future; the next operation starts only when that one is answered (invariant 5: per-user
+order). Only this actor lowers its member's balance; a credit from elsewhere (a transfer) is
+committed atomically with its debit by the sender's actor. The balance rules themselves (no
+balance below zero, cooldowns, idempotent references) live in one place: the writer, which
+holds the exact committed rows. The actor keeps no balance of its own, so none can be stale.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from typing import Literal
 
 import msgspec
 
 from vouchy.actors.runtime import Actor, Router
-from vouchy.errors import InsufficientFunds
 from vouchy.store.audit import AuditReport
 from vouchy.store.ops import Op, Receipt
 from vouchy.store.reader import AccountView, HistoryPage, Leaderboard, Reader
@@ -51,13 +49,11 @@ class LedgerContext:
 
 
 class UserActor(Actor):
-    __slots__ = ("ctx", "balance", "as_of")
+    __slots__ = ("ctx",)
 
     def __init__(self, key: Hashable, router: Router[UserActor], ctx: LedgerContext) -> None:
         super().__init__(key, router)
         self.ctx = ctx
-        self.balance: int | None = None  # last committed balance known here; None = unknown
-        self.as_of = 0  # ledger id that balance is from
 
     @property
     def guild_id(self) -> int:
@@ -177,14 +173,7 @@ class UserActor(Actor):
         return self.tell(lambda: self._submit(op))
 
     def _submit(self, op: Op) -> asyncio.Future[Receipt]:
-        """Runs in this actor's turn: pre-check against the committed balance, then queue."""
-        if (
-            op.delta < 0
-            and op.set_to is None
-            and self.balance is not None
-            and self.balance + op.delta < 0
-        ):
-            raise InsufficientFunds(self.balance, -op.delta)
+        """Runs in this actor's turn: queue ``op`` behind everything submitted before it."""
         future = self.ctx.writer.try_submit(op)
         if future is None:  # the writer's queue is full: wait for room (back-pressure)
             return asyncio.ensure_future(self.ctx.writer.submit(op))
@@ -210,7 +199,7 @@ class UserActor(Actor):
 
 
 class UserRouter(Router[UserActor]):
-    """The router of user actors, and the writer's commit listener that feeds their caches."""
+    """The router of user actors, keyed (guild id, user id)."""
 
     def __init__(self, ctx: LedgerContext, idle_seconds: float = 300.0) -> None:
         super().__init__(lambda key, router: UserActor(key, router, ctx), idle_seconds)
@@ -218,17 +207,3 @@ class UserRouter(Router[UserActor]):
 
     def user(self, guild_id: int, user_id: int) -> UserActor:
         return self.get((guild_id, user_id))
-
-    def observe(self, receipts: Iterable[Receipt]) -> None:
-        """Called by the writer after each COMMIT, before any caller is answered."""
-        actors = self._actors
-        for r in receipts:
-            if r.duplicate:
-                continue
-            actor = actors.get((r.guild_id, r.user_id))
-            if actor is not None and r.ledger_id > actor.as_of:
-                actor.balance, actor.as_of = r.balance, r.ledger_id
-            if r.to_user_id is not None:
-                receiver = actors.get((r.guild_id, r.to_user_id))
-                if receiver is not None and r.ledger_id > receiver.as_of:
-                    receiver.balance, receiver.as_of = r.to_balance, r.ledger_id

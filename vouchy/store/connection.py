@@ -12,8 +12,8 @@ import aiosqlite
 from vouchy.store.schema import migrate
 
 BUSY_TIMEOUT_MS = 5_000
-# Checkpoint the WAL every ~40 MB instead of SQLite's 4 MB: with the default, every large
-# batch pays for a checkpoint inside its COMMIT (measured: commit cost per op 19 us -> 11 us).
+# A backstop only: the writer's Checkpointer keeps the WAL short without making a COMMIT
+# wait. If it ever stops, SQLite itself checkpoints at ~40 MB.
 WAL_AUTOCHECKPOINT_PAGES = 10_000
 WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 

@@ -7,11 +7,10 @@ operation refused by a rule fails alone, never its batch neighbours; a repeated 
 an idempotent hit that answers the first receipt. It does not decide amounts or permissions
 (the actors and features do) and does not serve reads (``reader.py``).
 
-How: the rules run on the event loop against an exact cache of account rows (exact because
-this writer is their only writer, which ``DataLock`` enforces); the connection's thread only
-runs SQL, normally one hop per batch. A reference already in the database surfaces as a
-unique-index violation; the batch is then rolled back, the references are looked up and the
-batch is planned again with them (the slow path, for Discord's rare redeliveries).
+How: per batch, one hop to the connection's thread reads the batch's references already in
+the ledger and any account rows not yet cached; the rules then run on the event loop against
+those rows (the cache is exact because this writer is their only writer, which ``DataLock``
+enforces); a second hop writes and commits. SQL stays on the thread, Python on the loop.
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ from vouchy.errors import (
     VouchyError,
 )
 from vouchy.logs import get_logger
+from vouchy.store.checkpoint import Checkpointer
 from vouchy.store.connection import connect_async
 from vouchy.store.lock import DataLock
 from vouchy.store.ops import Op, Receipt, counterpart_reference, start_reference
@@ -162,6 +162,7 @@ class Writer:
         self.listeners: list[Callable[[list[Receipt]], None]] = []
         self._lock = DataLock(self.path.parent)
         self._conn: aiosqlite.Connection | None = None
+        self.checkpointer = Checkpointer(self.path)
         self._queue: list[_Pending] = []
         self._wake = asyncio.Event()
         self._space = asyncio.Event()
@@ -182,15 +183,17 @@ class Writer:
         self._lock.acquire()
         try:
             self._conn = await connect_async(self.path, self.synchronous)
-            max_id = await self._execute(
-                lambda c: c.execute("SELECT COALESCE(MAX(id), 0) FROM ledger").fetchone()[0]
-            )
+            max_id, rows = await self._execute(self._warm_up)  # type: ignore[misc]
         except BaseException:
             if self._conn is not None:
                 await self._conn.close()
             self._lock.release()
             raise
+        await self.checkpointer.start()
         self._next_id = max_id + 1
+        for g, u, balance, earned, spent, last_daily, created in rows:
+            self._cache[(g, u)] = _Account(balance, earned, spent, last_daily, created, True)
+        log.info("accounts_loaded", count=len(rows), last_ledger_id=max_id)
         self._task = asyncio.create_task(self._run(), name="vouchy-writer")
         log.info(
             "writer_started",
@@ -219,10 +222,13 @@ class Writer:
             if self._task is not None:
                 await self._task
         finally:
-            if self._conn is not None:
-                await self._conn.close()
-                self._conn = None
-            self._lock.release()
+            try:
+                await self.checkpointer.close()
+            finally:
+                if self._conn is not None:
+                    await self._conn.close()
+                    self._conn = None
+                self._lock.release()
         log.info("writer_stopped", batches=self.batches, last_ledger_id=self.last_ledger_id)
 
     # -- submitting ---------------------------------------------------------------------------
@@ -329,21 +335,29 @@ class Writer:
         return await self._conn._execute(fn, self._conn._conn, *args)
 
     async def _commit(self, ops: list[Op]) -> list[Outcome]:
-        """Plan and commit ``ops``; on a unique-index hit (a reference seen in an earlier
-        batch), look the references up and plan again; if the schema still refuses, split."""
-        sums = await self._load(ops)
-        plan = self._plan(ops, {}, sums)
-        if not plan.ledger:
-            return plan.outcomes
-        try:
-            await self._execute(self._write, plan)
-        except sqlite3.IntegrityError:
-            known = await self._execute(self._select_references, ops)
-            plan = self._plan(ops, known, sums)  # type: ignore[arg-type]
+        """Plan ``ops`` and commit them, normally in one hop.
+
+        References already in the ledger are looked up inside the write's own transaction:
+        if there are any, it rolls back having written nothing and the batch is planned again
+        knowing them (a redelivered event costs one more hop). A schema refusal (a bug, never
+        a rule: the rules ran first) splits the batch so only the offending op fails.
+        """
+        known: dict[tuple[int, str], tuple] = {}
+        sums: dict[Key, int] = {}
+        checked = False  # whether ``known`` holds every reference of ``ops`` already stored
+        if self._needs_read(ops):
+            known, sums = await self._read(ops)
+            checked = True
+        while True:
+            plan = self._plan(ops, known, sums)
             if not plan.ledger:
-                return plan.outcomes
+                if checked:
+                    return plan.outcomes
+                known = await self._execute(self._select_references, ops)  # type: ignore[assignment]
+                checked = True
+                continue
             try:
-                await self._execute(self._write, plan)
+                found = await self._execute(self._write, plan, None if checked else ops)
             except sqlite3.IntegrityError as e:
                 if len(ops) == 1:
                     log.error(
@@ -356,8 +370,10 @@ class Writer:
                     ]
                 log.warning("writer_batch_split", size=len(ops), error=str(e))
                 return [(await self._commit([op]))[0] for op in ops]
-        self._committed(plan)
-        return plan.outcomes
+            if found is None:
+                self._committed(plan)
+                return plan.outcomes
+            known, checked = found, True  # type: ignore[assignment]
 
     def _committed(self, plan: _Plan) -> None:
         """A plan's COMMIT succeeded: its accounts become the cache's committed rows."""
@@ -371,8 +387,28 @@ class Writer:
             ):
                 del self._cache[key]
 
-    async def _load(self, ops: list[Op]) -> dict[Key, int]:
-        """Bring the batch's accounts into the cache; read ledger sums for repairs."""
+    def _warm_up(self, conn: sqlite3.Connection) -> tuple[int, list[tuple]]:
+        """The last ledger id, and the most recently active accounts to fill the cache."""
+        max_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM ledger").fetchone()[0]
+        rows = conn.execute(
+            "SELECT guild_id, user_id, balance, lifetime_earned, lifetime_spent, last_daily_at, created_at"
+            " FROM accounts ORDER BY updated_at DESC LIMIT ?",
+            (self.cache_size,),
+        ).fetchall()
+        return max_id, rows
+
+    def _needs_read(self, ops: list[Op]) -> bool:
+        cache = self._cache
+        return any(
+            (op.guild_id, op.user_id) not in cache
+            or (op.to_user_id is not None and (op.guild_id, op.to_user_id) not in cache)
+            or op.kind == "repair"
+            for op in ops
+        )
+
+    async def _read(self, ops: list[Op]) -> tuple[dict[tuple[int, str], tuple], dict[Key, int]]:
+        """One hop: the batch's references already in the ledger, its accounts not in the
+        cache (added to it: they are committed rows), and ledger sums for repairs."""
         cache = self._cache
         missing = {
             (op.guild_id, op.user_id) for op in ops if (op.guild_id, op.user_id) not in cache
@@ -383,12 +419,10 @@ class Writer:
             if op.to_user_id is not None and (op.guild_id, op.to_user_id) not in cache
         )
         repairs = [(op.guild_id, op.user_id) for op in ops if op.kind == "repair"]
-        if not missing and not repairs:
-            return {}
-        rows, sums = await self._execute(self._select_accounts, list(missing), repairs)  # type: ignore[misc]
+        rows, known, sums = await self._execute(self._select, ops, list(missing), repairs)  # type: ignore[misc]
         for g, u, balance, earned, spent, last_daily, created in rows:
             cache[(g, u)] = _Account(balance, earned, spent, last_daily, created, True)
-        return sums
+        return known, sums
 
     # -- on the event loop: the rules ---------------------------------------------------------
 
@@ -585,22 +619,20 @@ class Writer:
 
     # -- on the connection's thread: SQL only --------------------------------------------------
 
-    def _select_accounts(
-        self, conn: sqlite3.Connection, keys: list[Key], repairs: list[Key]
-    ) -> tuple[list[tuple], dict[Key, int]]:
+    def _select(
+        self, conn: sqlite3.Connection, ops: list[Op], keys: list[Key], repairs: list[Key]
+    ) -> tuple[list[tuple], dict[tuple[int, str], tuple], dict[Key, int]]:
         rows = conn.execute(_SELECT_ACCOUNTS, (json.dumps(keys),)).fetchall() if keys else []
         sums = {key: conn.execute(_LEDGER_SUM, key).fetchone()[0] for key in repairs}
-        return rows, sums
+        return rows, self._select_references(conn, ops), sums
 
     def _select_references(
         self, conn: sqlite3.Connection, ops: list[Op]
     ) -> dict[tuple[int, str], tuple]:
+        # The counterpart too, for every op: the first use of a reference may have been a
+        # transfer even when this op is not, and its receipt includes the credit.
         refs = [(op.guild_id, op.reference) for op in ops]
-        refs.extend(
-            (op.guild_id, counterpart_reference(op.reference))
-            for op in ops
-            if op.to_user_id is not None
-        )
+        refs.extend((op.guild_id, counterpart_reference(op.reference)) for op in ops)
         return {
             (g, ref): (ledger_id, user, kind, delta, balance, created)
             for g, ref, ledger_id, user, kind, delta, balance, created in conn.execute(
@@ -608,8 +640,14 @@ class Writer:
             )
         }
 
-    def _write(self, conn: sqlite3.Connection, plan: _Plan) -> None:
-        """One transaction: accounts, ledger, transfers, journal append + fsync, COMMIT."""
+    def _write(
+        self, conn: sqlite3.Connection, plan: _Plan, check: list[Op] | None
+    ) -> dict[tuple[int, str], tuple] | None:
+        """One transaction: accounts, ledger, transfers, journal append + fsync, COMMIT.
+
+        With ``check``, first look those ops' references up: if any is stored already, roll
+        back having written nothing and return them, for the batch to be planned again.
+        """
         now = plan.now
         inserts, updates = [], []
         for (g, u), a in plan.touched.items():
@@ -621,6 +659,11 @@ class Writer:
         conn.execute("BEGIN IMMEDIATE")
         journaled = False
         try:
+            if check is not None:
+                found = self._select_references(conn, check)
+                if found:
+                    conn.execute("ROLLBACK")
+                    return found
             if inserts:
                 conn.executemany(_INSERT_ACCOUNT, inserts)
             if updates:
@@ -632,6 +675,7 @@ class Writer:
                 journaled = True
                 self.journal.append(plan.ledger)
             conn.execute("COMMIT")
+            return None
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
