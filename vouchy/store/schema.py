@@ -79,6 +79,17 @@ MIGRATIONS: list[str] = [
         created_at       INTEGER NOT NULL
     );
     """,
+    # 2: per-guild settings (channels, admin role), set with /config (vouchy/store/settings.py).
+    """
+    CREATE TABLE guild_settings (
+        guild_id         INTEGER PRIMARY KEY,
+        log_channel_id   INTEGER CHECK (log_channel_id > 0),
+        vouch_channel_id INTEGER CHECK (vouch_channel_id > 0),
+        admin_role_id    INTEGER CHECK (admin_role_id > 0),
+        updated_at       INTEGER NOT NULL,
+        updated_by       INTEGER
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
