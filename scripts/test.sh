@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Everything the tests need on a fresh machine, then lint and the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+exec .venv/bin/pytest "$@"
