@@ -306,3 +306,25 @@ async def test_a_second_writer_on_the_same_data_directory_is_refused(app, tmp_pa
 
     with pytest.raises(DataDirectoryBusy, match="in use"):
         await open_app(tmp_path)
+
+
+async def test_reads_do_not_wait_for_a_write_in_progress(app):
+    import time
+
+    await app.user(GUILD, ALICE).earn(5, "r")
+
+    def long_write(conn):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE accounts SET updated_at = updated_at")
+        time.sleep(1.0)  # the write connection's thread is busy inside a transaction
+        conn.execute("COMMIT")
+
+    writing = asyncio.ensure_future(app.writer.execute(long_write))
+    await asyncio.sleep(0.1)
+    started = time.perf_counter()
+    view = await app.user(GUILD, ALICE).account()
+    board = await app.user(GUILD, ALICE).leaderboard()
+    assert time.perf_counter() - started < 0.5
+    assert view.balance == 30 and board.asker_rank == 1
+    assert not writing.done()
+    await writing
