@@ -1,0 +1,282 @@
+"""The running bot: a ``hikari.GatewayBot``, the lightbulb client, the services put into
+lightbulb's dependency injection, every extension, the heartbeat, and the one safe stop.
+
+Stopping keeps the gateway open until the ledger has flushed: new commands are answered
+"restarting", the commands in flight get their answers, the actors drain and the writer
+commits (``Vouchy.close()``), a final snapshot is taken when the durability side offers one,
+and only then is the gateway closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import signal
+import time
+from collections.abc import Sequence
+
+import hikari
+import lightbulb
+
+from vouchy import __version__
+from vouchy.app import Vouchy
+from vouchy.bot import durability
+from vouchy.bot.checks import make_guard
+from vouchy.bot.client import Gate, VouchyClient
+from vouchy.bot.errors import on_command_failed
+from vouchy.bot.extensions import EXTENSIONS
+from vouchy.config import Config
+from vouchy.errors import ConfigError, VouchyError
+from vouchy.heartbeat import Heartbeat, beat_forever, latency_ms
+from vouchy.logs import get_logger
+from vouchy.store.settings import SettingsStore
+
+log = get_logger("vouchy.bot")
+
+# What the features need: commands and guilds; members (joins, invites); messages and their
+# content (vouches, XP); voice states (voice XP); reactions; invites (attribution).
+# GUILD_MEMBERS and MESSAGE_CONTENT are privileged: switch them on in the developer portal.
+INTENTS = (
+    hikari.Intents.GUILDS
+    | hikari.Intents.GUILD_MEMBERS
+    | hikari.Intents.GUILD_MESSAGES
+    | hikari.Intents.MESSAGE_CONTENT
+    | hikari.Intents.GUILD_VOICE_STATES
+    | hikari.Intents.GUILD_MESSAGE_REACTIONS
+    | hikari.Intents.GUILD_INVITES
+)
+
+# Events carry what the features read; caching every message and presence would only cost
+# memory in a busy server.
+CACHE = hikari.impl.CacheSettings(
+    components=hikari.api.CacheComponents.ALL
+    & ~(
+        hikari.api.CacheComponents.MESSAGES
+        | hikari.api.CacheComponents.PRESENCES
+        | hikari.api.CacheComponents.DM_CHANNEL_IDS
+        | hikari.api.CacheComponents.EMOJIS
+        | hikari.api.CacheComponents.GUILD_STICKERS
+    )
+)
+
+TOKEN_HELP = (
+    "no Discord bot token: in the Discord developer portal "
+    "(https://discord.com/developers/applications) open your application → Bot → Reset Token, "
+    "then `export VOUCHY_DISCORD_TOKEN=<the token>` (or set discord.token in config.toml)"
+)
+
+
+class NoToken(ConfigError):
+    code = "no_token"
+
+
+class StartFailed(VouchyError):
+    code = "start_failed"
+
+
+class VouchyBot:
+    """The Discord side of a started ``Vouchy``; ``stop()`` closes both, in the safe order."""
+
+    def __init__(
+        self,
+        app: Vouchy,
+        *,
+        token: str | None = None,
+        rest_url: str | None = None,
+        hooks: Sequence[lightbulb.ExecutionHook] = (),
+        heartbeat: bool = True,
+    ) -> None:
+        config = app.config
+        token = (token or config.discord.token).strip()
+        if not token:
+            raise NoToken(TOKEN_HELP)
+        self.app = app
+        self.config = config
+        self.heartbeat = heartbeat
+        self.settings = SettingsStore(app.writer, app.reader)
+        self.gate = Gate()
+        self.bot = hikari.GatewayBot(
+            token,
+            intents=INTENTS,
+            rest_url=rest_url or config.discord.rest_url or None,
+            cache_settings=CACHE,
+            banner=None,
+            logs=None,  # hikari logs through vouchy.logs' handlers
+            suppress_optimization_warning=True,
+        )
+        self.client = VouchyClient(
+            self.bot,
+            self.gate,
+            guild_ids=config.discord.guild_ids,
+            hooks=[make_guard(self.settings), *hooks],
+        )
+        registry = self.client.di.registry_for(lightbulb.di.Contexts.DEFAULT)
+        registry.register_value(Vouchy, app)
+        registry.register_value(Config, config)
+        registry.register_value(SettingsStore, self.settings)
+        registry.register_value(Gate, self.gate)
+        self.client.error_handler(on_command_failed)
+        self.bot.subscribe(hikari.StartingEvent, self._sync_commands)
+        self._sync_error: BaseException | None = None
+        self._beating: asyncio.Task[None] | None = None
+        self._started_at = 0.0
+        self._stopped = False
+
+    # -- starting ---------------------------------------------------------------------------
+
+    async def load_extensions(self) -> None:
+        """Every extension or none: a module that fails to import stops the start, loudly."""
+        for path in EXTENSIONS:
+            module = importlib.import_module(path)
+            await module.make_loader(self.config).add_to_client(self.client)
+
+    async def _sync_commands(self, _event: hikari.StartingEvent) -> None:
+        """Before the gateway connects: register the commands (guilds in the config, else
+        global), so no interaction arrives before lightbulb knows its command."""
+        try:
+            await self.client.start()
+        except Exception as e:
+            self._sync_error = e
+            raise
+
+    async def start(self) -> None:
+        self._started_at = time.monotonic()
+        await self.load_extensions()
+        try:
+            await self.bot.start(check_for_updates=False)
+        except hikari.UnauthorizedError:
+            await self._close_gateway()
+            raise StartFailed(
+                "Discord refused the bot token (401 Unauthorized): reset it in the developer "
+                "portal (your application → Bot → Reset Token) and set VOUCHY_DISCORD_TOKEN again"
+            ) from None
+        except hikari.GatewayServerClosedConnectionError as e:
+            await self._close_gateway()
+            if e.code == 4014:
+                raise StartFailed(
+                    "Discord refused the gateway intents (4014): in the developer portal, "
+                    "your application → Bot → Privileged Gateway Intents, switch on Server "
+                    "Members Intent and Message Content Intent"
+                ) from None
+            raise
+        except BaseException:
+            await self._close_gateway()
+            raise
+        if self._sync_error is not None:
+            await self._close_gateway()
+            raise StartFailed(f"could not register the slash commands: {self._sync_error!r}")
+        if self.heartbeat:
+            self._beating = asyncio.create_task(
+                beat_forever(
+                    self.config.data_dir, self.config.health.heartbeat_seconds, self.sample
+                ),
+                name="vouchy-heartbeat",
+            )
+        log.info(
+            "bot_started",
+            version=__version__,
+            pid=os.getpid(),
+            guilds=len(self.bot.cache.get_guilds_view()),
+            commands=sorted(self.command_names()),
+            command_scope=list(self.config.discord.guild_ids) or "global",
+            intents=int(INTENTS),
+            seconds=round(time.monotonic() - self._started_at, 3),
+        )
+
+    def command_names(self) -> set[str]:
+        """Every slash command path lightbulb can invoke, e.g. ``"admin points add"``."""
+        return {
+            " ".join(path)
+            for mapping in self.client.invokable_commands.values()
+            for path in mapping
+        }
+
+    def sample(self) -> Heartbeat:
+        return Heartbeat(
+            pid=os.getpid(),
+            time=time.time(),
+            writer_alive=self.app.writer.alive,
+            gateway_latency_ms=latency_ms(self.bot.heartbeat_latency),
+            last_ledger_id=self.app.writer.last_ledger_id,
+            version=__version__,
+        )
+
+    # -- stopping ---------------------------------------------------------------------------
+
+    async def stop(self, reason: str = "requested", drain_timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Stop taking commands, answer those in flight, drain the actors, flush the writer,
+        take the final snapshot, then close the gateway. Safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.gate.stopping = True
+        log.info("bot_stopping", reason=reason, in_flight=self.gate.in_flight)
+        drained = await self.gate.drained(drain_timeout)
+        if not drained:
+            log.warning("bot_stop_drain_timeout", in_flight=self.gate.in_flight)
+        snapshot = None
+        try:
+            await self.app.close()
+            snapshot = await durability.final_snapshot(self.app)
+        finally:
+            await self.gate.drained(2.0)  # the "restarting" answers sent meanwhile
+            if self._beating is not None:
+                self._beating.cancel()
+                await asyncio.gather(self._beating, return_exceptions=True)
+            await self._close_gateway()
+            log.info(
+                "bot_stopped",
+                reason=reason,
+                drained=drained,
+                duplicates_dropped=self.gate.duplicates,
+                final_snapshot=snapshot,
+                last_ledger_id=self.app.writer.last_ledger_id,
+            )
+
+    async def _close_gateway(self) -> None:
+        try:
+            await self.client.stop()
+        finally:
+            if self.bot.is_alive:
+                await self.bot.close()
+
+
+async def run(config: Config) -> int:
+    """``python -m vouchy run``: serve until SIGTERM or SIGINT, then stop cleanly (exit 0).
+
+    Exits 1 when the gateway closes on its own (after the same clean stop).
+    """
+    if not config.discord.token.strip():
+        raise NoToken(TOKEN_HELP)  # before the data directory is touched
+    app = await Vouchy(config).start()
+    try:
+        await durability.startup_check(app)
+        bot = VouchyBot(app)
+        await bot.start()
+    except BaseException:
+        await app.close()
+        raise
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    received: list[str] = []
+
+    def on_signal(name: str) -> None:
+        received.append(name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig.name)
+    try:
+        stopping = asyncio.create_task(stop.wait())
+        gateway = asyncio.create_task(bot.bot.join())
+        await asyncio.wait({stopping, gateway}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (stopping, gateway):
+            task.cancel()
+        await asyncio.gather(stopping, gateway, return_exceptions=True)
+        reason = received[0] if received else "gateway_closed"
+        await bot.stop(reason)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    return 0 if received else 1
