@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 from bot_harness import EXPECTED_COMMANDS, Harness, description, started_bot
 
+from vouchy.app import Vouchy
 from vouchy.testing.fake_discord import Role, next_snowflake
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -226,3 +227,7 @@ async def test_admin_backup_reports_the_storage_facts(h: Harness) -> None:
     assert f"Points held here\n{report.total_points:,}" in text
     assert "Audit\nclean" in text
     assert f"Last ledger entry\n#{h.app.writer.last_ledger_id:,}" in text
+    if hasattr(Vouchy, "snapshot_now"):  # the durability side has landed
+        snapshot = text.split("Snapshot taken and verified: `")[1].split("`")[0]
+        assert (h.app.config.snapshot_dir / snapshot).exists()
+        assert f"Last snapshot\n{snapshot} (verified" in text

@@ -249,14 +249,14 @@ async def run(config: Config) -> int:
     """
     if not config.discord.token.strip():
         raise NoToken(TOKEN_HELP)  # before the data directory is touched
-    app = await Vouchy(config).start()
+    app = await Vouchy(config).start()  # runs the durability start-up check first
     try:
-        await durability.startup_check(app)
         bot = VouchyBot(app)
         await bot.start()
     except BaseException:
         await app.close()
         raise
+    durability.start_snapshots(app)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     received: list[str] = []

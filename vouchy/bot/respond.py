@@ -34,6 +34,15 @@ def reference(ctx: lightbulb.Context) -> str:
     return f"ix:{ctx.interaction.id}"
 
 
+def asker(ctx: lightbulb.Context) -> int:
+    """The invoking member's id as a plain int: the core takes plain values, never hikari's."""
+    return int(ctx.user.id)
+
+
+def user_id(user: hikari.PartialUser) -> int:
+    return int(user.id)
+
+
 def guild_of(ctx: lightbulb.Context) -> int:
     if ctx.guild_id is None:
         raise InvalidInput("Vouchy's commands work inside a server, not in direct messages.")

@@ -12,7 +12,7 @@ import lightbulb
 from vouchy.app import Vouchy
 from vouchy.bot import durability, render
 from vouchy.bot.extensions import GUILD_ONLY
-from vouchy.bot.respond import guild_of, reference, send, settle
+from vouchy.bot.respond import asker, guild_of, reference, send, settle, user_id
 from vouchy.config import Config
 from vouchy.logs import get_logger
 from vouchy.store.settings import SettingsStore
@@ -56,12 +56,12 @@ def make_loader(config: Config) -> lightbulb.Loader:
         reason: str | None,
     ) -> None:
         guild_id = guild_of(ctx)
-        check_member(member.id, is_bot=member.is_bot)
-        operation = app.user(guild_id, member.id).adjust(
+        check_member(user_id(member), is_bot=member.is_bot)
+        operation = app.user(guild_id, user_id(member)).adjust(
             mode,  # type: ignore[arg-type]
             amount,
             reference(ctx),
-            acting_user_id=ctx.user.id,
+            acting_user_id=asker(ctx),
             reason=reason or "",
         )
         receipt = await settle(ctx, operation, ephemeral=False)
@@ -72,9 +72,9 @@ def make_loader(config: Config) -> lightbulb.Loader:
             settings,
             render.admin_log(
                 "Points changed",
-                f"{mode} {render.amount(amount)} for {render.mention(member.id)} → balance "
+                f"{mode} {render.amount(amount)} for {render.mention(user_id(member))} → balance "
                 f"{render.amount(receipt.balance)}" + (f" ({reason})" if reason else ""),
-                actor_id=ctx.user.id,
+                actor_id=asker(ctx),
             ),
         )
 
@@ -139,7 +139,7 @@ def make_loader(config: Config) -> lightbulb.Loader:
 
         @lightbulb.invoke
         async def invoke(self, ctx: lightbulb.Context, app: Vouchy) -> None:
-            member_id = self.member.id if self.member is not None else None
+            member_id = user_id(self.member) if self.member is not None else None
             report = await app.audit(guild_of(ctx), member_id)
             await send(ctx, render.audit(report, member_id=member_id), ephemeral=True)
 
@@ -154,7 +154,7 @@ def make_loader(config: Config) -> lightbulb.Loader:
             self, ctx: lightbulb.Context, app: Vouchy, settings: SettingsStore
         ) -> None:
             guild_id = guild_of(ctx)
-            receipts = await app.repair(guild_id, acting_user_id=ctx.user.id)
+            receipts = await app.repair(guild_id, acting_user_id=asker(ctx))
             report = await app.audit(guild_id)
             await send(ctx, render.repaired(receipts, report), ephemeral=True)
             if receipts:
@@ -164,7 +164,7 @@ def make_loader(config: Config) -> lightbulb.Loader:
                     render.admin_log(
                         "Balances repaired",
                         f"{len(receipts):,} balance(s) rebuilt from the ledger.",
-                        actor_id=ctx.user.id,
+                        actor_id=asker(ctx),
                     ),
                 )
 

@@ -7,7 +7,7 @@ import lightbulb
 from vouchy.app import Vouchy
 from vouchy.bot import render
 from vouchy.bot.extensions import GUILD_ONLY
-from vouchy.bot.respond import guild_of, reference, send, settle
+from vouchy.bot.respond import asker, guild_of, reference, send, settle, user_id
 from vouchy.config import Config
 from vouchy.validation import check_member
 
@@ -31,9 +31,9 @@ def make_loader(config: Config) -> lightbulb.Loader:
         async def invoke(self, ctx: lightbulb.Context, app: Vouchy) -> None:
             guild_id = guild_of(ctx)
             who = self.member or ctx.user
-            check_member(who.id, is_bot=who.is_bot)
-            view = await app.user(guild_id, who.id).account()
-            await send(ctx, render.points(view, asker_id=ctx.user.id))
+            check_member(user_id(who), is_bot=who.is_bot)
+            view = await app.user(guild_id, user_id(who)).account()
+            await send(ctx, render.points(view, asker_id=asker(ctx)))
 
     @loader.command
     class LeaderboardCommand(
@@ -47,8 +47,8 @@ def make_loader(config: Config) -> lightbulb.Loader:
         @lightbulb.invoke
         async def invoke(self, ctx: lightbulb.Context, app: Vouchy) -> None:
             guild_id = guild_of(ctx)
-            board = await app.user(guild_id, ctx.user.id).leaderboard(self.page, PAGE_SIZE)
-            await send(ctx, render.leaderboard(board, asker_id=ctx.user.id))
+            board = await app.user(guild_id, asker(ctx)).leaderboard(self.page, PAGE_SIZE)
+            await send(ctx, render.leaderboard(board, asker_id=asker(ctx)))
 
     @loader.command
     class Give(
@@ -63,8 +63,8 @@ def make_loader(config: Config) -> lightbulb.Loader:
         @lightbulb.invoke
         async def invoke(self, ctx: lightbulb.Context, app: Vouchy) -> None:
             guild_id = guild_of(ctx)
-            operation = app.user(guild_id, ctx.user.id).transfer(
-                self.member.id,
+            operation = app.user(guild_id, asker(ctx)).transfer(
+                user_id(self.member),
                 self.amount,
                 reference(ctx),
                 receiver_is_bot=self.member.is_bot,
@@ -82,7 +82,7 @@ def make_loader(config: Config) -> lightbulb.Loader:
         @lightbulb.invoke
         async def invoke(self, ctx: lightbulb.Context, app: Vouchy) -> None:
             guild_id = guild_of(ctx)
-            operation = app.user(guild_id, ctx.user.id).daily(reference(ctx))
+            operation = app.user(guild_id, asker(ctx)).daily(reference(ctx))
             receipt = await settle(ctx, operation, ephemeral=False)
             hours = app.config.points.daily_cooldown_hours
             await send(ctx, render.daily(receipt, cooldown_hours=hours))
@@ -99,7 +99,7 @@ def make_loader(config: Config) -> lightbulb.Loader:
         @lightbulb.invoke
         async def invoke(self, ctx: lightbulb.Context, app: Vouchy) -> None:
             guild_id = guild_of(ctx)
-            page = await app.user(guild_id, ctx.user.id).history(self.page, PAGE_SIZE)
+            page = await app.user(guild_id, asker(ctx)).history(self.page, PAGE_SIZE)
             await send(ctx, render.history(page), ephemeral=True)
 
     return loader

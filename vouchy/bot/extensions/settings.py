@@ -7,7 +7,7 @@ import lightbulb
 
 from vouchy.bot import render
 from vouchy.bot.extensions import GUILD_ONLY
-from vouchy.bot.respond import guild_of, send
+from vouchy.bot.respond import asker, guild_of, send
 from vouchy.config import Config
 from vouchy.errors import InvalidInput
 from vouchy.store.settings import SettingsStore
@@ -66,7 +66,7 @@ def make_loader(_config: Config) -> lightbulb.Loader:
                 raise InvalidInput(
                     "Pick at least one of log_channel, vouch_channel or admin_role to set."
                 )
-            current = await settings.update(guild_id, changes, updated_by=ctx.user.id)
+            current = await settings.update(guild_id, changes, updated_by=asker(ctx))
             await send(ctx, render.settings(current), ephemeral=True)
 
     @group.register
@@ -80,7 +80,7 @@ def make_loader(_config: Config) -> lightbulb.Loader:
         @lightbulb.invoke
         async def invoke(self, ctx: lightbulb.Context, settings: SettingsStore) -> None:
             current = await settings.update(
-                guild_of(ctx), {self.setting: None}, updated_by=ctx.user.id
+                guild_of(ctx), {self.setting: None}, updated_by=asker(ctx)
             )
             await send(ctx, render.settings(current), ephemeral=True)
 
