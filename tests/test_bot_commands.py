@@ -8,6 +8,8 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import hikari
+import lightbulb
 import pytest
 import pytest_asyncio
 import structlog
@@ -76,6 +78,34 @@ async def test_every_command_is_registered_in_the_configured_guild_after_start(h
     give = {o["name"]: o for o in by_name["give"]["options"]}
     assert give["amount"]["min_value"] == 1
     assert give["amount"]["max_value"] == h.app.config.limits.max_amount
+
+
+async def test_the_bot_identifies_with_the_intents_its_features_need(h: Harness) -> None:
+    wanted = (
+        hikari.Intents.GUILDS
+        | hikari.Intents.GUILD_MEMBERS
+        | hikari.Intents.GUILD_MESSAGES
+        | hikari.Intents.MESSAGE_CONTENT
+        | hikari.Intents.GUILD_VOICE_STATES
+        | hikari.Intents.GUILD_MESSAGE_REACTIONS
+        | hikari.Intents.GUILD_INVITES
+    )
+    assert h.fake.intents == int(wanted)
+
+
+async def test_every_command_has_its_injection_prepared_at_load(h: Harness) -> None:
+    def leaves(command):
+        if isinstance(command, lightbulb.Group | lightbulb.SubGroup):
+            for sub in command.subcommands.values():
+                yield from leaves(sub)
+        else:
+            yield command
+
+    commands = [c for top in h.bot.client.registered_commands for c in leaves(top)]
+    assert len(commands) == len(EXPECTED_COMMANDS)
+    for command in commands:
+        invoke = command.__dict__[command._command_data.invoke_method]
+        assert invoke._dependency_func is not None, command
 
 
 async def test_points_shows_a_new_member_the_starting_balance(h: Harness) -> None:

@@ -15,6 +15,7 @@ import os
 import signal
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import hikari
 import lightbulb
@@ -60,6 +61,11 @@ CACHE = hikari.impl.CacheSettings(
     )
 )
 
+# Keep REST connections alive between requests: hikari's default closes the transport after
+# every request (a workaround for Windows), which costs a new TCP and TLS handshake per answer.
+# A request that meets a connection the server just closed is retried by hikari.
+HTTP = hikari.impl.HTTPSettings(force_close_transports=False)
+
 TOKEN_HELP = (
     "no Discord bot token: in the Discord developer portal "
     "(https://discord.com/developers/applications) open your application → Bot → Reset Token, "
@@ -101,6 +107,7 @@ class VouchyBot:
             intents=INTENTS,
             rest_url=rest_url or config.discord.rest_url or None,
             cache_settings=CACHE,
+            http_settings=HTTP,
             banner=None,
             logs=None,  # hikari logs through vouchy.logs' handlers
             suppress_optimization_warning=True,
@@ -130,6 +137,8 @@ class VouchyBot:
         for path in EXTENSIONS:
             module = importlib.import_module(path)
             await module.make_loader(self.config).add_to_client(self.client)
+        for command in self.client.registered_commands:
+            prime_injection(command)
 
     async def _sync_commands(self, _event: hikari.StartingEvent) -> None:
         """Before the gateway connects: register the commands (guilds in the config, else
@@ -240,6 +249,26 @@ class VouchyBot:
         finally:
             if self.bot.is_alive:
                 await self.bot.close()
+
+
+def prime_injection(command: Any) -> None:
+    """Generate each command's dependency-injection code once, at load.
+
+    lightbulb makes a new command instance per invocation, and linkd's copy bound to it does
+    not keep the resolver it generates, so without this every command re-parses its own
+    signature and ``exec``s new code (measured: ~9% of the CPU per interaction). An internal of
+    linkd 0.6: if it moves, injection still works, just slower.
+    """
+    if isinstance(command, lightbulb.Group | lightbulb.SubGroup):
+        for sub in command.subcommands.values():
+            prime_injection(sub)
+        return
+    method = command.__dict__.get(command._command_data.invoke_method)
+    try:
+        if method is not None and method._dependency_func is None:
+            method._dependency_func = method._codegen_dependency_func()
+    except AttributeError:
+        log.debug("injection_not_primed", command=command._command_data.name)
 
 
 async def run(config: Config) -> int:
