@@ -103,10 +103,23 @@ class Driver:
         self.clock.sent[interaction_id] = time.perf_counter()
         await self.fake.dispatch_interaction(payload)
         reply = await self.fake.interaction_reply(interaction_id, timeout=30)
+        self.forget(interaction_id, payload["token"], reply)
         self.answered += 1
         if reply["ephemeral"]:
             self.refused += 1
         return interaction_id
+
+    def forget(self, interaction_id: int, token: str, reply: dict[str, Any]) -> None:
+        """Drop what the fake keeps of an answered interaction (its records, the reply
+        message, the recorded requests), so that the fake's memory does not grow with the run
+        and its garbage collections are not charged to the bot."""
+        fake = self.fake
+        fake.interactions.pop(interaction_id, None)
+        fake._by_token.pop(token, None)
+        if isinstance(reply.get("message"), dict):
+            fake.messages.pop(int(reply["message"]["id"]), None)
+        if len(fake.requests) > 1000:
+            fake.requests.clear()
 
     async def saturate(self, seconds: float) -> tuple[list[int], float]:
         """Every member sends its next command as soon as the last one is answered."""
