@@ -23,6 +23,7 @@ from bot_harness import (
 )
 
 from vouchy.actors.user import UserActor
+from vouchy.bot import render
 from vouchy.testing.fake_discord import payloads
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -293,6 +294,25 @@ async def test_an_unexpected_exception_answers_with_a_ref_and_logs_the_traceback
     assert "Nothing was changed" in text
     assert await h.ledger_state(h.member, person(h, "friend")) == before
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # lightbulb: handled
+
+
+async def test_a_failure_after_the_commit_says_the_change_was_saved(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args, **_kwargs):
+        raise KeyError("renderer broke")
+
+    monkeypatch.setattr(render, "gave", broken)
+    giver, taker = person(h, "erin"), person(h, "friend")
+    before = await h.balance(giver)
+    with structlog.testing.capture_logs() as logs:
+        reply = await h.run("give", giver, member=taker, amount=2)
+    [failed] = [e for e in logs if e["event"] == "command_failed"]
+    text = description(reply)
+    assert reply["ephemeral"]
+    assert f"Your change was saved (ledger entry #{failed['saved_ledger_id']})" in text
+    assert f"(ref {failed['ref']})" in text
+    assert await h.balance(giver) == before - 2
 
 
 async def test_a_command_after_stop_began_is_answered_restarting_and_changes_nothing(

@@ -18,9 +18,16 @@ from bot_harness import REPO, description, make_config, started_bot
 
 from vouchy.app import Vouchy
 from vouchy.bot import bot as bot_module
-from vouchy.bot.bot import NoToken, VouchyBot
+from vouchy.bot.bot import NoToken, StartFailed, VouchyBot
 from vouchy.heartbeat import read_heartbeat
-from vouchy.testing.fake_discord import FakeDiscord, Member, User, next_snowflake, payloads
+from vouchy.testing.fake_discord import (
+    FakeDiscord,
+    Member,
+    Reply,
+    User,
+    next_snowflake,
+    payloads,
+)
 
 
 async def test_the_heartbeat_file_says_the_bot_is_alive_while_it_runs(tmp_path: Path) -> None:
@@ -121,6 +128,24 @@ async def test_an_extension_that_fails_to_import_stops_the_start_loudly(
             await bot.start()
     finally:
         await app.close()
+
+
+async def test_a_token_discord_refuses_stops_the_start_with_how_to_fix_it(tmp_path: Path) -> None:
+    fake = FakeDiscord()
+    fake.route(
+        "GET", "/gateway/bot", lambda _r: Reply(401, {"message": "401: Unauthorized", "code": 0})
+    )
+    await fake.start()
+    config = make_config(tmp_path, discord_token=fake.token, discord_rest_url=fake.rest_url)
+    app = await Vouchy(config).start()
+    try:
+        bot = VouchyBot(app, heartbeat=False)
+        with pytest.raises(StartFailed, match="refused the bot token .*Reset Token"):
+            await bot.start()
+        assert not bot.bot.is_alive
+    finally:
+        await app.close()
+        await fake.close()
 
 
 async def test_the_bot_refuses_to_start_without_a_token(tmp_path: Path) -> None:
