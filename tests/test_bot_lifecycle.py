@@ -176,3 +176,11 @@ def test_run_without_a_token_exits_2_and_says_how_to_get_one(tmp_path: Path) -> 
     assert "developer portal" in line and "Bot → Reset Token" in line
     assert "export VOUCHY_DISCORD_TOKEN=" in line
     assert not (tmp_path / "data").exists()  # nothing touched
+
+
+def test_read_heartbeat_is_none_when_the_file_is_missing_or_unreadable(tmp_path: Path) -> None:
+    assert read_heartbeat(tmp_path) is None
+    (tmp_path / "heartbeat.json").write_text('{"pid": 1, "time": ')
+    assert read_heartbeat(tmp_path) is None
+    (tmp_path / "heartbeat.json").write_text('{"pid": "one"}')
+    assert read_heartbeat(tmp_path) is None
