@@ -23,6 +23,7 @@ from bot_harness import (
 )
 
 from vouchy.actors.user import UserActor
+from vouchy.bot import errors as bot_errors
 from vouchy.bot import render
 from vouchy.testing.fake_discord import payloads
 
@@ -157,6 +158,18 @@ async def test_give_refuses_an_amount_out_of_bounds_and_changes_nothing(
     assert reply["ephemeral"]
     assert says in description(reply)
     assert await h.ledger_state(giver, taker) == before
+
+
+async def test_a_refusal_is_counted_for_the_metrics_by_command_and_code(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted = []
+    monkeypatch.setattr(
+        bot_errors, "record_refusal", lambda e, kind: counted.append((kind, e.code))
+    )
+    await h.run("give", h.member, member=h.member, amount=1)
+    await h.run("admin points add", h.member, member=h.member, amount=1)
+    assert counted == [("give", "self_transfer"), ("admin points add", "permission_denied")]
 
 
 async def test_give_to_oneself_is_refused_and_changes_nothing(h: Harness) -> None:

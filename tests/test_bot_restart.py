@@ -7,11 +7,13 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from bot_harness import REPO, description
 
 from vouchy.app import Vouchy
@@ -21,7 +23,13 @@ from vouchy.testing.fake_discord import FakeDiscord, Member, User, next_snowflak
 GLOBAL_COMMANDS = "/applications/{application_id}/commands"
 
 
-def bot_env(fake: FakeDiscord, data_dir: Path) -> dict[str, str]:
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bot_env(fake: FakeDiscord, data_dir: Path, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VOUCHY_")}
     env.update(
         PYTHONPATH=str(REPO),
@@ -32,10 +40,13 @@ def bot_env(fake: FakeDiscord, data_dir: Path) -> dict[str, str]:
         VOUCHY_HEALTH_HEARTBEAT_SECONDS="1",
         VOUCHY_LOGGING_FORMAT="json",
     )
+    env.update({f"VOUCHY_{k.upper()}": v for k, v in settings.items()})
     return env
 
 
-async def start_bot(fake: FakeDiscord, data_dir: Path, log: Path) -> asyncio.subprocess.Process:
+async def start_bot(
+    fake: FakeDiscord, data_dir: Path, log: Path, **settings: str
+) -> asyncio.subprocess.Process:
     since = len(fake.requests)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -43,7 +54,7 @@ async def start_bot(fake: FakeDiscord, data_dir: Path, log: Path) -> asyncio.sub
         "vouchy",
         "run",
         cwd=data_dir.parent,
-        env=bot_env(fake, data_dir),
+        env=bot_env(fake, data_dir, **settings),
         stdout=subprocess.DEVNULL,
         stderr=log.open("ab"),
     )
@@ -84,7 +95,8 @@ async def test_sigterm_stops_the_bot_cleanly_and_a_restart_keeps_every_balance(
     await fake.start()
     data_dir, log = tmp_path / "data", tmp_path / "bot.log"
     try:
-        proc = await start_bot(fake, data_dir, log)
+        port = free_port()
+        proc = await start_bot(fake, data_dir, log, metrics_enabled="true", metrics_port=str(port))
         try:
             member, friend, admin = (fake.guild.member(n) for n in ("member", "friend", "admin"))
             for command, user, options in [
@@ -100,6 +112,10 @@ async def test_sigterm_stops_the_bot_cleanly_and_a_restart_keeps_every_balance(
             assert "You have **132** points." in before["friend"]
             beat = read_heartbeat(data_dir)
             assert beat is not None and beat.pid == proc.pid and beat.writer_alive
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
+                    scraped = await response.text()
+            assert "vouchy_last_ledger_id 6.0" in scraped
         finally:
             if proc.returncode is None:
                 assert await stop(proc, signal.SIGTERM) == 0, log.read_text()[-3000:]

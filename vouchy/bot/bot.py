@@ -31,6 +31,7 @@ from vouchy.config import Config
 from vouchy.errors import ConfigError, VouchyError
 from vouchy.heartbeat import Heartbeat, beat_forever, latency_ms
 from vouchy.logs import get_logger
+from vouchy.metrics import start_metrics
 from vouchy.store.settings import SettingsStore
 
 log = get_logger("vouchy.bot")
@@ -201,6 +202,11 @@ class VouchyBot:
             for path in mapping
         }
 
+    def gateway_latency_s(self) -> float | None:
+        """Discord's heartbeat round trip in seconds; None before the first one."""
+        ms = latency_ms(self.bot.heartbeat_latency)
+        return None if ms is None else ms / 1000
+
     def sample(self) -> Heartbeat:
         return Heartbeat(
             pid=os.getpid(),
@@ -285,6 +291,11 @@ async def run(config: Config) -> int:
     except BaseException:
         await app.close()
         raise
+    try:
+        metrics = start_metrics(config, app, bot.gateway_latency_s)  # inert unless enabled
+    except BaseException:
+        await bot.stop("metrics_failed")
+        raise
     durability.start_snapshots(app)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -306,6 +317,7 @@ async def run(config: Config) -> int:
         reason = received[0] if received else "gateway_closed"
         await bot.stop(reason)
     finally:
+        metrics.stop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
     return 0 if received else 1

@@ -18,12 +18,16 @@ import lightbulb
 
 from vouchy.bot import render
 from vouchy.bot.respond import send_initial
+from vouchy.errors import Busy
 from vouchy.logs import get_logger
+from vouchy.metrics import record_refusal
 from vouchy.store.ops import Receipt
 
 log = get_logger("vouchy.bot")
 
 Admission = Literal["new", "duplicate", "stopping"]
+
+RESTARTING = Busy("Vouchy is restarting; nothing was changed. Try again in a moment.")
 
 
 class Gate:
@@ -120,6 +124,7 @@ class VouchyClient(lightbulb.GatewayEnabledClient):
         try:
             if verdict == "stopping":
                 log.info("interaction_refused_stopping", interaction_id=interaction.id)
+                record_refusal(RESTARTING, kind="interaction")
                 await send_initial(interaction, render.restarting(), ephemeral=True)
                 return
             await super().handle_interaction_create(interaction, initial_response_sent_event)

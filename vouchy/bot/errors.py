@@ -2,7 +2,7 @@
 
 A ``VouchyError`` (bad input, no permission, not enough points, a cooldown, a restart) becomes
 an ephemeral note saying what was wrong and what to do; it is logged as ``command_refused`` at
-info level. Anything else is a bug: the member gets "something went wrong (ref X)" and the
+info level and counted (``record_refusal``, when metrics are on). Anything else is a bug: the member gets "something went wrong (ref X)" and the
 traceback is logged as ``command_failed`` with the same ``ref``. Neither path changes anything:
 refusals happen before the writer, and an operation's effect is all or nothing.
 """
@@ -17,6 +17,7 @@ from vouchy.bot import render
 from vouchy.bot.respond import send
 from vouchy.errors import VouchyError
 from vouchy.logs import get_logger
+from vouchy.metrics import record_refusal
 
 log = get_logger("vouchy.bot")
 
@@ -40,6 +41,7 @@ async def on_command_failed(failure: lightbulb.exceptions.ExecutionPipelineFaile
         refusal = failure.causes[0]
         assert isinstance(refusal, VouchyError)
         log.info("command_refused", code=refusal.code, reason=refusal.message, **fields)
+        record_refusal(refusal, kind=fields["command"])
         await send(ctx, render.refused(refusal.message), ephemeral=True)
         return True
     ref = new_ref()
