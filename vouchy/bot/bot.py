@@ -14,7 +14,7 @@ import importlib
 import os
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import hikari
@@ -277,14 +277,16 @@ def prime_injection(command: Any) -> None:
         log.debug("injection_not_primed", command=command._command_data.name)
 
 
-async def run(config: Config) -> int:
+async def run(config: Config, open_app: Callable[[Config], Awaitable[Vouchy]] | None = None) -> int:
     """``python -m vouchy run``: serve until SIGTERM or SIGINT, then stop cleanly (exit 0).
 
-    Exits 1 when the gateway closes on its own (after the same clean stop).
+    Exits 1 when the gateway closes on its own (after the same clean stop). ``open_app``
+    starts the ``Vouchy`` (the command line passes its own, which honours ``--fresh``).
     """
     if not config.discord.token.strip():
         raise NoToken(TOKEN_HELP)  # before the data directory is touched
-    app = await Vouchy(config).start()  # runs the durability start-up check first
+    # Starting the app runs the durability start-up check (and recovery) first.
+    app = await (open_app(config) if open_app is not None else Vouchy(config).start())
     try:
         bot = VouchyBot(app)
         await bot.start()
