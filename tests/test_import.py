@@ -381,3 +381,24 @@ def test_import_references_name_the_file_and_the_member():
     loaded = importer.parse_points_json(b'{"%d": 1}' % ALICE)
     assert loaded.reference(ALICE) == f"import:{loaded.digest[:16]}:{ALICE}"
     assert importer.parse_reference(loaded.reference(ALICE)) == (loaded.digest[:16], ALICE)
+
+
+def test_imported_balances_survive_losing_the_database_through_the_journal(tmp_path):
+    data = tmp_path / "data"
+    source = write(tmp_path / "points.json", json.dumps({str(ALICE): 150, str(BOB): 3}))
+    assert run(data, "import", "points-json", str(source), "--guild", str(GUILD)) == 0
+    earn(data, ALICE, 10, "interaction-after")
+    before = balances(data)
+    for name in ("vouchy.db", "vouchy.db-wal", "vouchy.db-shm"):
+        (data / name).unlink(missing_ok=True)
+
+    async def reopen() -> None:
+        async with Vouchy(config_for(data)) as app:
+            assert app.recovery is not None
+            assert (await app.audit()).clean
+
+    asyncio.run(reopen())
+    assert balances(data) == before == {ALICE: 160, BOB: 3}
+    # The rebuilt ledger still knows the import: the same file changes nothing.
+    assert run(data, "import", "points-json", str(source), "--guild", str(GUILD)) == 0
+    assert balances(data) == before
