@@ -328,3 +328,12 @@ async def test_reads_do_not_wait_for_a_write_in_progress(app):
     assert view.balance == 30 and board.asker_rank == 1
     assert not writing.done()
     await writing
+
+
+async def test_ids_that_are_int_subclasses_are_stored_as_plain_ids(app, tmp_path):
+    class Snowflake(int):  # what hikari hands over
+        pass
+
+    receipt = await app.user(Snowflake(GUILD), Snowflake(ALICE)).transfer(Snowflake(BOB), 5, "sf")
+    assert type(receipt.user_id) is int and type(receipt.to_user_id) is int
+    assert (await app.user(GUILD, BOB).account()).balance == 30

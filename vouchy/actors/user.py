@@ -169,6 +169,11 @@ class UserActor(Actor):
 
     def _change(self, **fields: object) -> asyncio.Future[Receipt]:
         check_member(self.user_id)
+        # Plain ints only past this point: an int subclass (hikari's Snowflake) is a different
+        # type to the journal's encoder and would fail a whole batch.
+        for name in ("to_user_id", "acting_user_id"):
+            if fields.get(name) is not None:
+                fields[name] = int(fields[name])  # type: ignore[call-overload]
         op = Op(guild_id=self.guild_id, user_id=self.user_id, **fields)  # type: ignore[arg-type]
         return self.tell(lambda: self._submit(op))
 
@@ -206,4 +211,4 @@ class UserRouter(Router[UserActor]):
         self.ctx = ctx
 
     def user(self, guild_id: int, user_id: int) -> UserActor:
-        return self.get((guild_id, user_id))
+        return self.get((int(guild_id), int(user_id)))
