@@ -308,7 +308,9 @@ def test_import_is_refused_while_the_bot_holds_the_data_directory(tmp_path, caps
     finally:
         lock.release()
     err = capsys.readouterr().err
-    assert "cannot import while the bot runs" in err and "stop it first" in err
+    [line] = error_lines(err)
+    assert line.startswith("error: cannot import while the bot runs: ")
+    assert "is in use by pid" in line and "Stop the bot, import, then start it again" in line
     assert not dump(data).get("ledger")
 
 

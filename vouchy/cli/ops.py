@@ -108,7 +108,10 @@ async def import_file(args: argparse.Namespace, config: Config) -> int:
     try:
         app = await open_vouchy(config)
     except DataDirectoryBusy as e:
-        raise ImportNeedsTheBotStopped(f"cannot import while the bot runs: {e.message}") from None
+        raise ImportNeedsTheBotStopped(
+            f"cannot import while the bot runs: {e.message.split(';')[0]}. Stop the bot, "
+            "import, then start it again; nothing was imported"
+        ) from None
     try:
         result = await bulk.import_balances(
             app.writer,
