@@ -43,6 +43,8 @@ async def test_the_heartbeat_file_says_the_bot_is_alive_while_it_runs(tmp_path: 
         assert beat.last_ledger_id == h.app.writer.last_ledger_id == 2
         assert beat.version == "0.1.0" and 0 <= beat.age() < 3
         assert not list(tmp_path.glob(".heartbeat.json.*"))  # no temporary file left behind
+    # A clean stop removes it: `health` then says "not running" rather than "stale".
+    assert read_heartbeat(tmp_path) is None
 
 
 async def test_stop_answers_the_command_in_flight_and_turns_new_ones_away(tmp_path: Path) -> None:

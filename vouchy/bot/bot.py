@@ -29,7 +29,7 @@ from vouchy.bot.errors import on_command_failed
 from vouchy.bot.extensions import EXTENSIONS
 from vouchy.config import Config
 from vouchy.errors import ConfigError, VouchyError
-from vouchy.heartbeat import Heartbeat, beat_forever, latency_ms
+from vouchy.heartbeat import Heartbeat, beat_forever, heartbeat_path, latency_ms
 from vouchy.logs import get_logger
 from vouchy.metrics import start_metrics
 from vouchy.store.settings import SettingsStore
@@ -239,6 +239,8 @@ class VouchyBot:
             if self._beating is not None:
                 self._beating.cancel()
                 await asyncio.gather(self._beating, return_exceptions=True)
+                # Stopped on purpose: `health` should say "not running", not "stale".
+                heartbeat_path(self.config.data_dir).unlink(missing_ok=True)
             await self._close_gateway()
             log.info(
                 "bot_stopped",
