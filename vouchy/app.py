@@ -1,34 +1,89 @@
 """The composition root: opens the store, the writer, the reader and the actor router from a
 ``Config``, and closes them in the one safe order (actors drain, then the writer flushes).
+
+Durability is wired here too: ``start()`` runs the start-up check (and, when needed, the
+automatic recovery) before the writer opens the database; the writer appends every batch to
+the journal before its COMMIT; ``snapshot_now()``, the snapshot schedule and
+``final_snapshot()`` take verified snapshots.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import uuid
 
+from vouchy import __version__
 from vouchy.actors.user import LedgerContext, LedgerRules, UserActor, UserRouter
 from vouchy.config import Config
+from vouchy.errors import VouchyError
 from vouchy.logs import get_logger
+from vouchy.snapshot_schedule import SnapshotSchedule
+from vouchy.store import recovery, report
 from vouchy.store.audit import AuditReport
+from vouchy.store.journal import Journal
 from vouchy.store.ops import Receipt
 from vouchy.store.reader import Reader
+from vouchy.store.snapshots import Snapshot, snapshot_now
 from vouchy.store.writer import BatchJournal, Writer
 
 log = get_logger("vouchy.app")
 
 
+async def startup_check(config: Config, *, fresh: bool = False) -> recovery.Recovery:
+    """Check the live database before anything opens it; rebuild it when it is missing or
+    damaged (see ``vouchy.store.recovery``). Skipped while another process holds the data
+    directory (that process ran it). Raises ``DatabaseUnrecoverable`` when it cannot."""
+    return await asyncio.to_thread(
+        recovery.startup_check,
+        config.db_path,
+        config.journal_dir,
+        config.snapshot_dir,
+        fresh=fresh,
+    )
+
+
+def snapshot_job(config: Config, journal: Journal | None) -> Snapshot:
+    """One run of the snapshot job with the configured directory and retention."""
+    return snapshot_now(
+        config.db_path,
+        config.snapshot_dir,
+        journal,
+        keep_last=config.snapshots.keep_last,
+        keep_daily_days=config.snapshots.keep_daily_days,
+        app_version=__version__,
+    )
+
+
 class Vouchy:
-    def __init__(self, config: Config, journal: BatchJournal | None = None) -> None:
+    """``journal``: True (the default) journals to ``<data>/journal``; False or None runs
+    without one (the benchmark's baseline); or a ``BatchJournal`` of your own. ``fresh``:
+    a missing or damaged database starts empty instead of being rebuilt."""
+
+    def __init__(
+        self,
+        config: Config,
+        journal: BatchJournal | bool | None = True,
+        *,
+        fresh: bool = False,
+    ) -> None:
         self.config = config
         config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.journal: BatchJournal | None = (
+            Journal(config.journal_dir) if journal is True else journal or None
+        )
+        self.fresh = fresh
+        self.recovery: recovery.Recovery | None = None
+        self._writing = False  # the writer started and has not failed to close
+        self.schedule = SnapshotSchedule(self.snapshot_now, config.snapshots.interval_minutes)
+        self._snapshotting = asyncio.Lock()
         self.writer = Writer(
             config.db_path,
             synchronous=config.data.synchronous,
             starting_balance=config.points.starting_balance,
             max_queue=config.limits.writer_queue_size,
             max_batch=config.limits.writer_max_batch,
-            journal=journal,
+            journal=self.journal,
         )
         self.reader = Reader(config.db_path, starting_balance=config.points.starting_balance)
         rules = LedgerRules(
@@ -42,7 +97,9 @@ class Vouchy:
         )
 
     async def start(self) -> Vouchy:
+        await self.startup_check()
         await self.writer.start()
+        self._writing = True
         try:
             await self.reader.start()
         except BaseException:
@@ -55,14 +112,62 @@ class Vouchy:
         return self
 
     async def close(self) -> None:
-        """Stop taking operations, drain every mailbox, flush the writer, close connections."""
+        """Stop the snapshot schedule and taking operations, drain every mailbox, flush the
+        writer, close connections and the journal."""
+        await self.stop_snapshots()
         try:
             await self.actors.close()
         finally:
+            writing, self._writing = self._writing, False
             try:
                 await self.writer.close()
+            except BaseException:
+                writing = False
+                raise
             finally:
-                await self.reader.close()
+                try:
+                    await self.reader.close()
+                finally:
+                    if isinstance(self.journal, Journal):
+                        self.journal.close(clean=writing)
+
+    # -- durability -----------------------------------------------------------------------------
+
+    async def startup_check(self) -> recovery.Recovery:
+        """The start-up check's result; ``start()`` runs it first, once."""
+        if self.recovery is None:
+            self.recovery = await startup_check(self.config, fresh=self.fresh)
+        return self.recovery
+
+    async def snapshot_now(self) -> Snapshot:
+        """Take a verified snapshot (rotating the journal; retention and journal pruning
+        follow). Raises ``SnapshotFailed`` (logged ``snapshot_failed``) or
+        ``SnapshotRejected`` (quarantined); the live database is untouched either way."""
+        async with self._snapshotting:
+            journal = self.journal if isinstance(self.journal, Journal) else None
+            return await asyncio.to_thread(snapshot_job, self.config, journal)
+
+    async def final_snapshot(self) -> Snapshot | None:
+        """The snapshot of a clean shutdown: call after ``close()``, when everything the bot
+        acknowledged is committed. None (already logged) when it could not be taken."""
+        try:
+            return await self.snapshot_now()
+        except VouchyError:
+            return None
+
+    def start_snapshots(self) -> None:
+        """Take a snapshot every ``snapshots.interval_minutes`` (on the running loop)."""
+        self.schedule.start()
+
+    async def stop_snapshots(self) -> None:
+        await self.schedule.stop()
+
+    async def storage_report(self) -> report.StorageReport:
+        """Sizes, the last snapshot, the journal, accounts and points, a quick_check."""
+        c = self.config
+        return await asyncio.to_thread(
+            report.storage_report, c.db_path, c.journal_dir, c.snapshot_dir
+        )
 
     async def __aenter__(self) -> Vouchy:
         return await self.start()

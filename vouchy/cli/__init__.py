@@ -20,7 +20,7 @@ from vouchy.errors import VouchyError
 from vouchy.logs import configure_logging, get_logger
 
 # Subcommand modules, in the order --help lists them.
-MODULES = ["vouchy.cli.bot", "vouchy.cli.ledger", "vouchy.cli.bench"]
+MODULES = ["vouchy.cli.bot", "vouchy.cli.ledger", "vouchy.cli.durability", "vouchy.cli.bench"]
 
 EXIT_USAGE = 2
 
@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--config",
         metavar="FILE",
         help="settings file (default ./config.toml when present, env VOUCHY_CONFIG)",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="when the database is missing or damaged, start empty instead of rebuilding it "
+        "from the snapshots and the journal (the old files are moved aside, never deleted)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     import importlib
@@ -69,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.data:
             env["VOUCHY_DATA_DIR"] = args.data
         config = load_config(resolve_config_path(args.config), env)
+        from vouchy.cli import common
+
+        common.fresh_start = args.fresh
         configure_logging(config.logging.level, config.logging.format)
         result = args.func(args, config)
         if inspect.isawaitable(result):

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from vouchy.app import Vouchy
+from vouchy.app import Vouchy, startup_check
 from vouchy.config import Config
 from vouchy.errors import InvalidInput, VouchyError
 from vouchy.store.reader import Reader
@@ -16,6 +16,11 @@ from vouchy.store.reader import Reader
 
 class NoDatabase(VouchyError):
     code = "no_database"
+
+
+# The global --fresh flag (set by ``main``): a missing or damaged database starts empty
+# instead of being rebuilt from the snapshots and the journal.
+fresh_start = False
 
 
 def snowflake(text: str) -> int:
@@ -43,12 +48,15 @@ def require_database(config: Config) -> None:
 
 
 async def open_vouchy(config: Config) -> Vouchy:
-    """The full stack (writer, reader, actors) for commands that write."""
-    return await Vouchy(config).start()
+    """The full stack (writer, reader, actors) for commands that write; its start runs the
+    start-up check (and recovery) first."""
+    return await Vouchy(config, fresh=fresh_start).start()
 
 
 async def open_reader(config: Config) -> Reader:
-    """A read-only view for commands that only look."""
+    """A read-only view for commands that only look, after the start-up check (skipped while
+    a bot holds the data directory: it ran its own)."""
+    await startup_check(config, fresh=fresh_start)
     require_database(config)
     reader = Reader(config.db_path, starting_balance=config.points.starting_balance)
     await reader.start()
