@@ -42,6 +42,14 @@ def fsync_file(path: Path) -> None:
         os.close(fd)
 
 
+def write_durably(path: Path, data: bytes, *, append: bool = False) -> None:
+    """Write (or append) ``data`` and fsync the file; the caller fsyncs the directory."""
+    with open(path, "ab" if append else "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 def make_dir(path: Path) -> Path:
     """``mkdir -p`` whose new entries are durable."""
     missing = []

@@ -28,7 +28,8 @@ import msgspec
 
 from vouchy.errors import StorageUnavailable, VouchyError
 from vouchy.logs import get_logger
-from vouchy.store.files import fsync_dir, make_dir
+from vouchy.store.files import fsync_dir, make_dir, write_durably
+from vouchy.store.reader import LedgerEntry
 from vouchy.store.writer import LedgerRow
 
 log = get_logger("vouchy.journal")
@@ -38,41 +39,20 @@ SUFFIX = ".jsonl"
 CLOSED = "closed"
 
 
-class JournalEntry(msgspec.Struct, frozen=True, omit_defaults=True):
-    id: int
-    guild_id: int
-    user_id: int
-    delta: int
-    balance_after: int
-    kind: str
-    reference: str
-    created_at: int
-    reason: str = ""
-    acting_user_id: int | None = None
+class JournalEntry(LedgerEntry, omit_defaults=True):
+    """A ledger row (the reader's ``LedgerEntry``: the table's columns, in order) plus the
+    mark on the last row of each append."""
+
     end: bool = False  # the last row of one append: a batch boundary
 
 
 def entry_of(row: LedgerRow, end: bool = False) -> JournalEntry:
     """The one place a ledger row becomes a journal entry; ``row_of`` is the way back."""
-    ledger_id, g, u, delta, balance, kind, reference, reason, acting, created = row
-    return JournalEntry(
-        ledger_id, g, u, delta, balance, kind, reference, created, reason, acting, end
-    )
+    return JournalEntry(*row, end=end)
 
 
 def row_of(e: JournalEntry) -> LedgerRow:
-    return (
-        e.id,
-        e.guild_id,
-        e.user_id,
-        e.delta,
-        e.balance_after,
-        e.kind,
-        e.reference,
-        e.reason,
-        e.acting_user_id,
-        e.created_at,
-    )
+    return msgspec.structs.astuple(e)[:-1]  # type: ignore[return-value]
 
 
 class JournalUnavailable(StorageUnavailable):
@@ -157,7 +137,6 @@ class Journal:
         self._mark = 0  # the size before the last append: where undo() truncates to
         self._dirty = False  # bytes past _size may be on disk (a failed append or undo)
         self._rotate = False
-        self.appended_rows = 0
 
     # -- the writer's hook (its SQLite thread) --------------------------------------------------
 
@@ -194,7 +173,6 @@ class Journal:
                 ) from e
             self._size += len(data)
             self._dirty = False
-            self.appended_rows += len(rows)
 
     def undo(self) -> None:
         """Forget the last append (its batch did not commit). Never raises: the writer calls
@@ -339,10 +317,7 @@ class Journal:
                 segment.path.unlink()
         if cut_bytes:
             make_dir(set_aside)
-            with open(set_aside / f"{label}{SUFFIX}", "ab") as f:
-                f.write(b"".join(cut_bytes))
-                f.flush()
-                os.fsync(f.fileno())
+            write_durably(set_aside / f"{label}{SUFFIX}", b"".join(cut_bytes), append=True)
             fsync_dir(set_aside)
             fsync_dir(self.directory)
         return removed

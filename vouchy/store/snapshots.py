@@ -24,7 +24,15 @@ import msgspec
 from vouchy.errors import InvalidInput, VouchyError
 from vouchy.logs import get_logger
 from vouchy.store.audit import audit
-from vouchy.store.files import fsync_dir, fsync_file, make_dir, open_readonly, utc_now, utc_stamp
+from vouchy.store.files import (
+    fsync_dir,
+    fsync_file,
+    make_dir,
+    open_readonly,
+    utc_now,
+    utc_stamp,
+    write_durably,
+)
 from vouchy.store.journal import Journal
 from vouchy.store.schema import SCHEMA_VERSION
 
@@ -205,13 +213,6 @@ def read_manifest(snapshot: Path) -> Manifest:
     return msgspec.json.decode(manifest_path(snapshot).read_bytes(), type=Manifest)
 
 
-def _write_durably(path: Path, data: bytes) -> None:
-    with open(path, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-
-
 def _claim(directory: Path, stem: str, temp: Path) -> Path:
     """Give ``temp`` the first free name ``stem[-n].db`` (a link never overwrites)."""
     n = 1
@@ -272,7 +273,7 @@ def take_snapshot(db_path: Path, snapshot_dir: Path, *, app_version: str) -> Sna
         final = _claim(snapshot_dir, f"{PREFIX}{utc_stamp(now)}", temp)
         try:
             manifest = msgspec.structs.replace(manifest, file=final.name)
-            _write_durably(temp_manifest, msgspec.json.encode(manifest))
+            write_durably(temp_manifest, msgspec.json.encode(manifest))
             os.replace(temp_manifest, manifest_path(final))  # the snapshot exists from here
             fsync_dir(snapshot_dir)
         except BaseException:
@@ -346,7 +347,7 @@ def quarantine(path: Path, reason: str, manifest: Manifest | None = None) -> Pat
         n += 1
     if manifest is not None:
         manifest = msgspec.structs.replace(manifest, file=target.name)
-        _write_durably(manifest_path(target), msgspec.json.encode(manifest))
+        write_durably(manifest_path(target), msgspec.json.encode(manifest))
     elif manifest_path(path).exists():
         os.replace(manifest_path(path), manifest_path(target))
     os.replace(path, target)
