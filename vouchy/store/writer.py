@@ -273,7 +273,7 @@ class Writer:
             started = time.perf_counter()
             try:
                 outcomes = await self._commit([p.op for p in batch])
-            except sqlite3.Error as e:
+            except (sqlite3.Error, OSError, StorageUnavailable) as e:  # the disk or the journal
                 self._storage_failed(batch, e)
             except asyncio.CancelledError:
                 self._fail(batch, Busy("Vouchy is stopping; nothing was changed."))
