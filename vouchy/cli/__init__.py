@@ -20,7 +20,13 @@ from vouchy.errors import VouchyError
 from vouchy.logs import configure_logging, get_logger
 
 # Subcommand modules, in the order --help lists them.
-MODULES = ["vouchy.cli.bot", "vouchy.cli.ledger", "vouchy.cli.durability", "vouchy.cli.bench"]
+MODULES = [
+    "vouchy.cli.bot",
+    "vouchy.cli.ledger",
+    "vouchy.cli.durability",
+    "vouchy.cli.ops",
+    "vouchy.cli.bench",
+]
 
 EXIT_USAGE = 2
 
