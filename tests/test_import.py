@@ -404,3 +404,29 @@ def test_imported_balances_survive_losing_the_database_through_the_journal(tmp_p
     # The rebuilt ledger still knows the import: the same file changes nothing.
     assert run(data, "import", "points-json", str(source), "--guild", str(GUILD)) == 0
     assert balances(data) == before
+
+
+async def test_a_bulk_import_between_live_operations_keeps_every_balance_equal_to_its_ledger(
+    tmp_path,
+):
+    from support import open_app
+
+    from vouchy.store.bulk import import_balances
+
+    app = await open_app(tmp_path / "live")
+    try:
+        before = [app.user(1, 900 + i % 5).earn(3, f"pre{i}") for i in range(300)]
+        imported = asyncio.ensure_future(
+            import_balances(app.writer, 1, "livefile", [(900, 50), (7000, 70)])
+        )
+        after = [app.user(1, 900 + i % 5).earn(2, f"post{i}") for i in range(300)]
+        await asyncio.gather(*before, imported, *after)
+        report = await app.audit()
+        assert report.clean, report.discrepancies
+        # Member 900: 25 + 60 earns of 3 + the import of 50 + 60 earns of 2.
+        assert (await app.user(1, 900).account()).balance == 25 + 180 + 50 + 120
+        assert (await app.user(1, 7000).account()).balance == 70
+        ids = [r.ledger_id for r in await asyncio.gather(*after)]
+        assert min(ids) > imported.result().last_ledger_id
+    finally:
+        await app.close()

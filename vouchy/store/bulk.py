@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from vouchy.errors import Busy, VouchyError
+from vouchy.errors import VouchyError
 from vouchy.logs import get_logger
 from vouchy.store.ops import Receipt
 from vouchy.store.writer import BatchJournal, LedgerRow, Writer
@@ -193,10 +193,10 @@ async def import_balances(
     (the same file imported before) are left as they are. Members who received points from a
     different file are refused as a whole (``ImportConflict``) unless ``merge``.
     """
-    if writer.queued:
-        raise Busy("The writer is busy; import while nothing else writes.")
     started = time.perf_counter()
-    result, ledger = await writer.execute(  # type: ignore[misc]
+    # In queue order, with no batch planned or in flight; the writer then drops its account
+    # cache and reads the last ledger id again, so the operations after it see the import.
+    result, ledger = await writer.exclusive(  # type: ignore[misc]
         _import,
         guild_id,
         file_tag,
@@ -206,14 +206,7 @@ async def import_balances(
         merge,
         writer.journal,
     )
-    # The writer's own state, after our COMMIT: ledger ids continue after ours, and the
-    # accounts we touched are read again from the database on their next operation.
-    # TODO(lead): a public Writer hook (e.g. ``writer.after_external_commit(last_id, keys)``)
-    # would keep these two lines out of the writer's private attributes.
     if ledger:
-        writer._next_id = max(writer._next_id, ledger[-1][0] + 1)
-        for row in ledger:
-            writer._cache.pop((guild_id, row[2]), None)
         receipts = [
             Receipt(
                 reference=ref,

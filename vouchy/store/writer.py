@@ -129,6 +129,17 @@ class _Plan:
         self.now = now
 
 
+class _Exclusive:
+    """A function to run on the write connection with no batch planned or in flight."""
+
+    __slots__ = ("fn", "args", "future")
+
+    def __init__(self, fn: Callable, args: tuple, future: asyncio.Future) -> None:
+        self.fn = fn
+        self.args = args
+        self.future = future
+
+
 class _Pending:
     __slots__ = ("op", "future")
 
@@ -163,11 +174,12 @@ class Writer:
         self._lock = DataLock(self.path.parent)
         self._conn: aiosqlite.Connection | None = None
         self.checkpointer = Checkpointer(self.path)
-        self._queue: list[_Pending] = []
+        self._queue: list[_Pending | _Exclusive] = []
         self._wake = asyncio.Event()
         self._space = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._exclusives = 0  # _Exclusive jobs waiting in the queue
         self._next_id = 1
         # Committed account rows, keyed (guild, user).
         self._cache: dict[Key, _Account] = {}
@@ -267,8 +279,17 @@ class Writer:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            batch = self._queue[: self.max_batch]
-            del self._queue[: len(batch)]
+            if self._exclusives and isinstance(self._queue[0], _Exclusive):
+                self._exclusives -= 1
+                await self._run_exclusive(self._queue.pop(0))  # type: ignore[arg-type]
+                continue
+            take = min(len(self._queue), self.max_batch)
+            if self._exclusives:  # stop the batch at the first exclusive job
+                take = next(
+                    (i for i in range(take) if isinstance(self._queue[i], _Exclusive)), take
+                )
+            batch = self._queue[:take]
+            del self._queue[:take]
             self._space.set()
             started = time.perf_counter()
             try:
@@ -327,6 +348,37 @@ class Writer:
         """Run ``fn(sqlite3_connection, *args)`` on the write connection's thread, between two
         batches; ``fn`` runs its own transaction. For rows that are not balances (settings)."""
         return await self._execute(fn, *args)
+
+    async def exclusive(self, fn: Callable, *args: object) -> object:
+        """Run ``fn(sqlite3_connection, *args)`` in queue order with no batch planned or in
+        flight, for work that writes balances itself (a bulk import, in its own transaction,
+        journaled by ``fn``). Afterwards the account cache is dropped and the last ledger id
+        read again, so the batches after it plan on what ``fn`` committed."""
+        if self._closing or not self.alive:
+            raise Busy("Vouchy is restarting; nothing was changed. Try again in a moment.")
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._queue.append(_Exclusive(fn, args, future))  # type: ignore[arg-type]
+        self._exclusives += 1
+        self._wake.set()
+        return await future
+
+    async def _run_exclusive(self, job: _Exclusive) -> None:
+        try:
+            result = await self._execute(job.fn, *job.args)
+        except BaseException as e:
+            if not job.future.done():
+                job.future.set_exception(e)
+            if isinstance(e, asyncio.CancelledError):
+                raise
+        else:
+            if not job.future.done():
+                job.future.set_result(result)
+        finally:
+            self._cache.clear()
+            last = await self._execute(
+                lambda c: c.execute("SELECT COALESCE(MAX(id), 0) FROM ledger").fetchone()[0]
+            )
+            self._next_id = last + 1  # type: ignore[operator]
 
     async def _execute(self, fn: Callable, *args: object) -> object:
         """Run ``fn(sqlite3_connection, *args)`` on the connection's thread: one hop."""
