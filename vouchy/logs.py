@@ -29,9 +29,19 @@ def redact_secrets(_logger: Any, _method: str, event: dict[str, Any]) -> dict[st
     return event
 
 
+class _Stderr:
+    """Whatever ``sys.stderr`` is when a line is written, not when logging was configured."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO", fmt: str = "json", stream: Any = None) -> None:
     """Route structlog and the stdlib loggers (hikari, lightbulb, apscheduler) to one stream."""
-    stream = stream or sys.stderr
+    stream = stream or _Stderr()
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -64,6 +74,8 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: Any = None
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # At DEBUG, aiosqlite logs every call with its arguments (a bulk import: every balance).
+    logging.getLogger("aiosqlite").setLevel(max(logging.getLevelName(level), logging.INFO))
 
 
 def get_logger(name: str = "vouchy") -> Any:

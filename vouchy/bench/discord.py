@@ -36,9 +36,6 @@ from vouchy.bench import percentile, rss_mb
 from vouchy.config import load_config
 from vouchy.testing.fake_discord import FakeDiscord, Member, User, next_snowflake, payloads
 
-NAME = "discord"
-HELP = "slash commands/s and dispatch-to-callback latency through the real bot and a fake Discord"
-
 MEMBERS = 200
 STEADY_RATE = 200
 

@@ -14,9 +14,6 @@ from vouchy.app import Vouchy
 from vouchy.config import load_config
 from vouchy.store import bulk
 
-NAME = "import"
-HELP = "import rows/s for a 100k-member points.json, and the repeated import"
-
 GUILD = 1000
 
 

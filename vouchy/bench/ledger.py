@@ -19,9 +19,6 @@ from vouchy.errors import VouchyError
 from vouchy.store.connection import connect_async, connect_sync
 from vouchy.store.ops import start_reference
 
-NAME = "ledger"
-HELP = "ledger ops/s and latency vs one-commit-per-op aiosqlite and a JSON file"
-
 GUILDS = 10
 ACCOUNTS = 100_000
 STARTING = 1_000

@@ -25,9 +25,6 @@ from vouchy.store.connection import connect_sync
 from vouchy.store.recovery import restore
 from vouchy.store.snapshots import verify_snapshot
 
-NAME = "snapshot"
-HELP = "snapshot, verify, restore+replay and journal cost on 100k accounts and 1M ledger rows"
-
 ACCOUNTS = 100_000
 LEDGER_ROWS = 1_000_000
 REPLAY_OPS = 100_000
