@@ -26,7 +26,8 @@ def _pragmas(conn: sqlite3.Connection, synchronous: str, readonly: bool) -> None
             raise sqlite3.OperationalError(f"could not switch {mode} journal to WAL")
         conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
         conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
-        conn.execute("PRAGMA cache_size = -8192")  # 8 MiB: more bought no throughput, cost 29 MB RSS
+        # 8 MiB of pages: 32 MiB bought no throughput and cost 29 MB of RSS.
+        conn.execute("PRAGMA cache_size = -8192")
     conn.execute(f"PRAGMA synchronous = {synchronous}")
     conn.execute("PRAGMA foreign_keys = ON")
     if readonly:
