@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from vouchy.app import Vouchy
 from vouchy.cli import main
 from vouchy.cli.ops import LEDGER_COLUMNS, spreadsheet_safe
 from vouchy.config import load_config
-from vouchy.logs import configure_logging
 from vouchy.store.lock import DataLock
 from vouchy.store.ops import Op
 
@@ -33,21 +31,6 @@ HOSTILE = [
     "\t=1+1",
     "\r=1+1",
 ]
-
-
-class CurrentStderr:
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        sys.stderr.flush()
-
-
-@pytest.fixture(autouse=True)
-def logs_to_the_current_stderr():
-    configure_logging(stream=CurrentStderr())
-    yield
-    configure_logging(stream=CurrentStderr())
 
 
 def make_ledger(data: Path) -> None:

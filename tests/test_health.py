@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -18,25 +17,9 @@ from vouchy.cli import main
 from vouchy.config import Config, load_config
 from vouchy.health import check
 from vouchy.heartbeat import Heartbeat, heartbeat_path, write_heartbeat
-from vouchy.logs import configure_logging
 from vouchy.store.snapshots import manifest_path, take_snapshot
 
 INTERVAL_MIN = 5.0
-
-
-class CurrentStderr:
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        sys.stderr.flush()
-
-
-@pytest.fixture(autouse=True)
-def logs_to_the_current_stderr():
-    configure_logging(stream=CurrentStderr())
-    yield
-    configure_logging(stream=CurrentStderr())
 
 
 def config_for(root: Path) -> Config:

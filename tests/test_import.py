@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from vouchy import importer
 from vouchy.app import Vouchy
 from vouchy.cli import main
 from vouchy.config import Config, load_config
-from vouchy.logs import configure_logging
 from vouchy.store import bulk
 from vouchy.store.lock import DataLock
 from vouchy.store.ops import Op
@@ -24,24 +22,6 @@ OTHER_GUILD = 222_222_222_222_222_222
 ALICE = 300_000_000_000_000_001
 BOB = 300_000_000_000_000_002
 CAROL = 300_000_000_000_000_003
-
-
-class CurrentStderr:
-    """Whatever ``sys.stderr`` is at each write (pytest swaps it per test)."""
-
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        sys.stderr.flush()
-
-
-@pytest.fixture(autouse=True)
-def logs_to_the_current_stderr():
-    """``main()`` points the logs at the stderr of its test; the next test's would be closed."""
-    configure_logging(stream=CurrentStderr())
-    yield
-    configure_logging(stream=CurrentStderr())
 
 
 def config_for(data: Path) -> Config:

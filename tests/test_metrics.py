@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -14,27 +13,12 @@ from vouchy import __version__
 from vouchy.app import Vouchy
 from vouchy.config import Config, load_config
 from vouchy.errors import VouchyError
-from vouchy.logs import configure_logging
 from vouchy.metrics import record_refusal, start_metrics
 from vouchy.store.snapshots import take_snapshot
 
 GUILD = 111_111_111_111_111_111
 ALICE = 300_000_000_000_000_001
 BOB = 300_000_000_000_000_002
-
-
-class CurrentStderr:
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        sys.stderr.flush()
-
-
-@pytest.fixture(autouse=True)
-def logs_to_the_current_stderr():
-    configure_logging(stream=CurrentStderr())
-    yield
 
 
 def free_port() -> int:
