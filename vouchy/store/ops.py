@@ -44,3 +44,16 @@ def counterpart_reference(reference: str) -> str:
 def start_reference(user_id: int) -> str:
     """The reference of an account's opening row (its starting balance)."""
     return f"start:{user_id}"
+
+
+# Rows whose time becomes the account's ``last_daily_at`` (the cooldown's starting point).
+CLAIM_KINDS = frozenset({"daily"})
+
+
+def lifetime_after(kind: str, delta: int, earned: int, spent: int) -> tuple[int, int]:
+    """An account's lifetime earned and spent after one ledger row: a credit counts as earned,
+    a debit as spent; a repair row corrects the balance and moves neither. The writer and the
+    journal's replay both keep accounts with this."""
+    if kind == "repair":
+        return earned, spent
+    return (earned + delta, spent) if delta > 0 else (earned, spent - delta)

@@ -49,7 +49,7 @@ from vouchy.store.files import (
 )
 from vouchy.store.journal import Journal, JournalDamaged, JournalEntry, row_of
 from vouchy.store.lock import DataDirectoryBusy, DataLock
-from vouchy.store.ops import counterpart_reference
+from vouchy.store.ops import CLAIM_KINDS, counterpart_reference, lifetime_after
 from vouchy.store.schema import SCHEMA_VERSION
 from vouchy.store.snapshots import (
     Manifest,
@@ -363,12 +363,8 @@ class _Replay:
         if account is None:
             account = self.accounts[key] = self._load(e)
         account[0] = e.balance_after
-        if e.kind != "repair":
-            if e.delta > 0:
-                account[1] += e.delta
-            else:
-                account[2] -= e.delta
-        if e.kind == "daily":
+        account[1], account[2] = lifetime_after(e.kind, e.delta, account[1], account[2])
+        if e.kind in CLAIM_KINDS:
             account[3] = e.created_at
         account[4] = e.created_at
 

@@ -38,7 +38,14 @@ from vouchy.logs import get_logger
 from vouchy.store.checkpoint import Checkpointer
 from vouchy.store.connection import connect_async
 from vouchy.store.lock import DataLock
-from vouchy.store.ops import Op, Receipt, counterpart_reference, start_reference
+from vouchy.store.ops import (
+    CLAIM_KINDS,
+    Op,
+    Receipt,
+    counterpart_reference,
+    lifetime_after,
+    start_reference,
+)
 from vouchy.store.schema import MAX_ABS_DELTA
 
 log = get_logger("vouchy.writer")
@@ -578,11 +585,7 @@ class Writer:
     ) -> int:
         """Apply ``delta`` and append its ledger row: one row per balance change (invariant 2)."""
         account.balance += delta
-        if kind != "repair":
-            if delta > 0:
-                account.earned += delta
-            else:
-                account.spent -= delta
+        account.earned, account.spent = lifetime_after(kind, delta, account.earned, account.spent)
         ledger_id = plan.next_id
         plan.next_id += 1
         plan.ledger.append(
@@ -631,7 +634,7 @@ class Writer:
         ledger_id = self._move(
             plan, account, g, u, delta, op.kind, op.reference, reason, op.acting_user_id
         )
-        if op.cooldown_s:
+        if op.kind in CLAIM_KINDS:
             account.last_daily_at = plan.now
         if receiver is None:
             return Receipt(
