@@ -208,7 +208,6 @@ class UserRouter(Router[UserActor]):
 
     def __init__(self, ctx: LedgerContext, idle_seconds: float = 300.0) -> None:
         super().__init__(lambda key, router: UserActor(key, router, ctx), idle_seconds)
-        self.ctx = ctx
 
     def user(self, guild_id: int, user_id: int) -> UserActor:
         return self.get((int(guild_id), int(user_id)))

@@ -10,7 +10,7 @@ import msgspec
 
 from vouchy.app import Vouchy, startup_check
 from vouchy.config import Config
-from vouchy.errors import InvalidInput, VouchyError
+from vouchy.errors import VouchyError
 from vouchy.store.reader import Reader
 
 
@@ -61,9 +61,3 @@ async def open_reader(config: Config) -> Reader:
     reader = Reader(config.db_path, starting_balance=config.points.starting_balance)
     await reader.start()
     return reader
-
-
-def positive(name: str, value: int) -> int:
-    if value < 1:
-        raise InvalidInput(f"{name} must be at least 1")
-    return value

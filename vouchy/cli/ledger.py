@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from vouchy.cli.common import open_reader, open_vouchy, positive, print_json, snowflake
+import msgspec
+
+from vouchy.cli.common import open_reader, open_vouchy, print_json, snowflake
 from vouchy.config import Config
+from vouchy.validation import check_page, check_page_size
+
+MAX_HISTORY_SIZE = 1000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,7 +53,7 @@ async def audit(args: argparse.Namespace, config: Config) -> int:
     finally:
         await reader.close()
     if args.json:
-        print_json({"clean": report.clean, **_as_dict(report)})
+        print_json({"clean": report.clean, **msgspec.to_builtins(report)})
     else:
         state = "clean" if report.clean else f"{len(report.discrepancies)} discrepancies"
         print(
@@ -94,11 +99,11 @@ async def balance(args: argparse.Namespace, config: Config) -> int:
 
 
 async def history(args: argparse.Namespace, config: Config) -> int:
-    positive("--page", args.page)
-    positive("--size", args.size)
+    number = check_page(args.page)
+    size = check_page_size(min(args.size, MAX_HISTORY_SIZE), MAX_HISTORY_SIZE)  # larger: clamped
     reader = await open_reader(config)
     try:
-        page = await reader.history(args.guild, args.user, args.page, min(args.size, 1000))
+        page = await reader.history(args.guild, args.user, number, size)
     finally:
         await reader.close()
     if args.json:
@@ -111,9 +116,3 @@ async def history(args: argparse.Namespace, config: Config) -> int:
             f"  #{e.id} {when} {e.kind:<13} {e.delta:+d} -> {e.balance_after}  {e.reference}  {e.reason}"
         )
     return 0
-
-
-def _as_dict(report) -> dict:
-    import msgspec
-
-    return msgspec.to_builtins(report)
