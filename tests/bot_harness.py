@@ -22,7 +22,7 @@ if not hasattr(vouchy, "__version__"):
 
 from vouchy.app import Vouchy  # noqa: E402
 from vouchy.bot.bot import VouchyBot  # noqa: E402
-from vouchy.config import Config, load_config  # noqa: E402
+from vouchy.core.config import Config, load_config  # noqa: E402
 from vouchy.testing.fake_discord import FakeDiscord, Member, User, next_snowflake  # noqa: E402
 
 GUILD_COMMANDS = "/applications/{application_id}/guilds/{guild_id}/commands"

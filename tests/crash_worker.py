@@ -10,8 +10,8 @@ from pathlib import Path
 
 from support import GUILD, open_app
 
-from vouchy.errors import VouchyError
-from vouchy.logs import configure_logging
+from vouchy.core.errors import VouchyError
+from vouchy.core.logs import configure_logging
 
 USERS = [3000 + i for i in range(40)]
 

@@ -17,11 +17,11 @@ import pytest
 import structlog
 
 from vouchy.app import Vouchy
-from vouchy.config import Config, load_config
-from vouchy.errors import VouchyError
-from vouchy.logs import configure_logging
+from vouchy.core.config import Config, load_config
+from vouchy.core.errors import VouchyError
+from vouchy.core.logs import configure_logging
 from vouchy.store.audit import audit
-from vouchy.store.files import sqlite_files
+from vouchy.store.durability.files import sqlite_files
 
 GUILDS = (111_111_111_111_111_111, 222_222_222_222_222_222)
 USERS = tuple(5000 + i for i in range(12))

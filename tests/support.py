@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from vouchy.app import Vouchy
-from vouchy.config import Config, load_config
+from vouchy.core.config import Config, load_config
 
 GUILD = 111_111_111_111_111_111
 

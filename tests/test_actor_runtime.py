@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from vouchy.actors.runtime import Actor, Router
-from vouchy.errors import Busy
+from vouchy.core.errors import Busy
 
 
 def router() -> Router[Actor]:

@@ -19,7 +19,7 @@ from bot_harness import REPO, description, make_config, started_bot
 from vouchy.app import Vouchy
 from vouchy.bot import bot as bot_module
 from vouchy.bot.bot import NoToken, StartFailed, VouchyBot
-from vouchy.heartbeat import read_heartbeat
+from vouchy.ops.heartbeat import read_heartbeat
 from vouchy.testing.fake_discord import (
     FakeDiscord,
     Member,

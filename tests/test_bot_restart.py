@@ -17,7 +17,7 @@ import aiohttp
 from bot_harness import REPO, description
 
 from vouchy.app import Vouchy
-from vouchy.heartbeat import read_heartbeat
+from vouchy.ops.heartbeat import read_heartbeat
 from vouchy.testing.fake_discord import FakeDiscord, Member, User, next_snowflake
 
 GLOBAL_COMMANDS = "/applications/{application_id}/commands"

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from vouchy.config import Config, load_config
-from vouchy.errors import ConfigError
-from vouchy.logs import configure_logging, get_logger
+from vouchy.core.config import Config, load_config
+from vouchy.core.errors import ConfigError
+from vouchy.core.logs import configure_logging, get_logger
 
 
 def test_config_toml_in_the_repository_holds_exactly_the_defaults():

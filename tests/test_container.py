@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from vouchy.config import load_config
+from vouchy.core.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"

@@ -26,11 +26,11 @@ from durability_support import (
 )
 
 from vouchy.app import Vouchy
-from vouchy.errors import StorageUnavailable
-from vouchy.store import snapshots
-from vouchy.store.journal import Journal, row_of
-from vouchy.store.recovery import check_database
-from vouchy.store.snapshots import list_snapshots, verify_snapshot
+from vouchy.core.errors import StorageUnavailable
+from vouchy.store.durability import snapshots
+from vouchy.store.durability.journal import Journal, row_of
+from vouchy.store.durability.recovery import check_database
+from vouchy.store.durability.snapshots import list_snapshots, verify_snapshot
 
 G = GUILDS[0]
 

@@ -13,8 +13,8 @@ import pytest
 from vouchy.app import Vouchy
 from vouchy.cli import main
 from vouchy.cli.ops import LEDGER_COLUMNS, spreadsheet_safe
-from vouchy.config import load_config
-from vouchy.store.lock import DataLock
+from vouchy.core.config import load_config
+from vouchy.store.durability.lock import DataLock
 from vouchy.store.ops import Op
 
 GUILD = 111_111_111_111_111_111

@@ -14,10 +14,10 @@ import pytest
 from vouchy import __version__
 from vouchy.app import Vouchy
 from vouchy.cli import main
-from vouchy.config import Config, load_config
-from vouchy.health import check
-from vouchy.heartbeat import Heartbeat, heartbeat_path, write_heartbeat
-from vouchy.store.snapshots import manifest_path, take_snapshot
+from vouchy.core.config import Config, load_config
+from vouchy.ops.health import check
+from vouchy.ops.heartbeat import Heartbeat, heartbeat_path, write_heartbeat
+from vouchy.store.durability.snapshots import manifest_path, take_snapshot
 
 INTERVAL_MIN = 5.0
 
@@ -207,7 +207,7 @@ def test_health_json_carries_the_figures(running, capsys):
 
 def test_health_neither_opens_nor_locks_the_database(running, capsys):
     """It runs beside the bot: reading files only, it never contends for the data lock."""
-    from vouchy.store.lock import DataLock
+    from vouchy.store.durability.lock import DataLock
 
     lock = DataLock(running.data_dir).acquire()
     try:

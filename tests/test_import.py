@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from vouchy import importer
 from vouchy.app import Vouchy
 from vouchy.cli import main
-from vouchy.config import Config, load_config
+from vouchy.core.config import Config, load_config
+from vouchy.ops import importer
 from vouchy.store import bulk
-from vouchy.store.lock import DataLock
+from vouchy.store.durability.lock import DataLock
 from vouchy.store.ops import Op
 
 GUILD = 111_111_111_111_111_111

@@ -26,8 +26,8 @@ from support import dump
 
 from vouchy.app import Vouchy
 from vouchy.store.connection import connect_sync
-from vouchy.store.journal import Journal, JournalDamaged, JournalEntry, entry_of, row_of
-from vouchy.store.recovery import ReplayFailed, replay
+from vouchy.store.durability.journal import Journal, JournalDamaged, JournalEntry, entry_of, row_of
+from vouchy.store.durability.recovery import ReplayFailed, replay
 
 G = GUILDS[0]
 
@@ -191,8 +191,8 @@ def test_a_reference_already_in_the_ledger_under_another_id_is_never_applied_aga
 CRASH_AFTER_APPEND = """
 import asyncio, os, sys
 from vouchy.app import Vouchy
-from vouchy.config import load_config
-from vouchy.store.journal import Journal
+from vouchy.core.config import load_config
+from vouchy.store.durability.journal import Journal
 
 class DieAfterAppend(Journal):
     armed = False

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import open_app
 
-from vouchy.errors import CooldownActive, InsufficientFunds, VouchyError
+from vouchy.core.errors import CooldownActive, InsufficientFunds, VouchyError
 from vouchy.store.ops import Op
 
 STARTING = 25

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from support import GUILD, dump, open_app
 
-from vouchy.errors import (
+from vouchy.core.errors import (
     BotAccount,
     Busy,
     CooldownActive,
@@ -302,7 +302,7 @@ async def test_audit_finds_a_tampered_balance_and_repair_rebuilds_it_from_the_le
 
 
 async def test_a_second_writer_on_the_same_data_directory_is_refused(app, tmp_path):
-    from vouchy.store.lock import DataDirectoryBusy
+    from vouchy.store.durability.lock import DataDirectoryBusy
 
     with pytest.raises(DataDirectoryBusy, match="in use"):
         await open_app(tmp_path)

@@ -11,10 +11,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from vouchy import __version__
 from vouchy.app import Vouchy
-from vouchy.config import Config, load_config
-from vouchy.errors import VouchyError
-from vouchy.metrics import record_refusal, start_metrics
-from vouchy.store.snapshots import take_snapshot
+from vouchy.core.config import Config, load_config
+from vouchy.core.errors import VouchyError
+from vouchy.ops.metrics import record_refusal, start_metrics
+from vouchy.store.durability.snapshots import take_snapshot
 
 GUILD = 111_111_111_111_111_111
 ALICE = 300_000_000_000_000_001

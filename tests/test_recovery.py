@@ -29,10 +29,10 @@ from durability_support import (
 
 from vouchy.app import Vouchy
 from vouchy.cli import main
-from vouchy.config import Config
-from vouchy.store.files import sqlite_files
-from vouchy.store.journal import CLOSED, Journal
-from vouchy.store.recovery import DatabaseUnrecoverable
+from vouchy.core.config import Config
+from vouchy.store.durability.files import sqlite_files
+from vouchy.store.durability.journal import CLOSED, Journal
+from vouchy.store.durability.recovery import DatabaseUnrecoverable
 
 G = GUILDS[0]
 TRIALS = 45

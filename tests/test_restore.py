@@ -23,11 +23,11 @@ from durability_support import (
 
 from vouchy.app import Vouchy
 from vouchy.cli import main
-from vouchy.config import Config
-from vouchy.store.files import sqlite_files
-from vouchy.store.journal import Journal
-from vouchy.store.lock import DataLock
-from vouchy.store.snapshots import manifest_path, read_manifest, sha256_of
+from vouchy.core.config import Config
+from vouchy.store.durability.files import sqlite_files
+from vouchy.store.durability.journal import Journal
+from vouchy.store.durability.lock import DataLock
+from vouchy.store.durability.snapshots import manifest_path, read_manifest, sha256_of
 
 G = GUILDS[0]
 

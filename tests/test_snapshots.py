@@ -32,10 +32,9 @@ from durability_support import (
 from vouchy import __version__
 from vouchy.app import Vouchy
 from vouchy.cli import main
-from vouchy.snapshot_schedule import SnapshotSchedule
-from vouchy.store.recovery import check_database
-from vouchy.store.schema import SCHEMA_VERSION
-from vouchy.store.snapshots import (
+from vouchy.store.durability.recovery import check_database
+from vouchy.store.durability.schedule import SnapshotSchedule
+from vouchy.store.durability.snapshots import (
     QUARANTINE,
     SnapshotRejected,
     apply_retention,
@@ -45,6 +44,7 @@ from vouchy.store.snapshots import (
     sha256_of,
     verify_snapshot,
 )
+from vouchy.store.schema import SCHEMA_VERSION
 
 G = GUILDS[0]
 
@@ -162,7 +162,7 @@ def test_a_sigkill_in_the_middle_of_a_snapshot_leaves_nothing_that_passes_verifi
     seed_ledger(config.db_path, accounts=20_000, rows=200_000)
     script = (
         "import sys\nfrom pathlib import Path\n"
-        "from vouchy.store.snapshots import take_snapshot\n"
+        "from vouchy.store.durability.snapshots import take_snapshot\n"
         "print('ready', flush=True)\n"
         "while True:\n"
         "    take_snapshot(Path(sys.argv[1]), Path(sys.argv[2]), app_version='test')\n"

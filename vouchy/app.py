@@ -15,16 +15,16 @@ import uuid
 
 from vouchy import __version__
 from vouchy.actors.user import LedgerContext, LedgerRules, UserActor, UserRouter
-from vouchy.config import Config
-from vouchy.errors import VouchyError
-from vouchy.logs import get_logger
-from vouchy.snapshot_schedule import SnapshotSchedule
-from vouchy.store import recovery, report
+from vouchy.core.config import Config
+from vouchy.core.errors import VouchyError
+from vouchy.core.logs import get_logger
 from vouchy.store.audit import AuditReport
-from vouchy.store.journal import Journal
+from vouchy.store.durability import recovery, report
+from vouchy.store.durability.journal import Journal
+from vouchy.store.durability.schedule import SnapshotSchedule
+from vouchy.store.durability.snapshots import Snapshot, snapshot_now
 from vouchy.store.ops import Receipt
 from vouchy.store.reader import Reader
-from vouchy.store.snapshots import Snapshot, snapshot_now
 from vouchy.store.writer import BatchJournal, Writer
 
 log = get_logger("vouchy.app")
@@ -32,7 +32,7 @@ log = get_logger("vouchy.app")
 
 async def startup_check(config: Config, *, fresh: bool = False) -> recovery.Recovery:
     """Check the live database before anything opens it; rebuild it when it is missing or
-    damaged (see ``vouchy.store.recovery``). Skipped while another process holds the data
+    damaged (see ``vouchy.store.durability.recovery``). Skipped while another process holds the data
     directory (that process ran it). Raises ``DatabaseUnrecoverable`` when it cannot."""
     return await asyncio.to_thread(
         recovery.startup_check,

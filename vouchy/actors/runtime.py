@@ -15,8 +15,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-from vouchy.errors import Busy
-from vouchy.logs import get_logger
+from vouchy.core.errors import Busy
+from vouchy.core.logs import get_logger
 
 log = get_logger("vouchy.actors")
 

@@ -17,11 +17,7 @@ from typing import Literal
 import msgspec
 
 from vouchy.actors.runtime import Actor, Router
-from vouchy.store.audit import AuditReport
-from vouchy.store.ops import Op, Receipt
-from vouchy.store.reader import AccountView, HistoryPage, Leaderboard, Reader
-from vouchy.store.writer import Writer
-from vouchy.validation import (
+from vouchy.core.validation import (
     check_amount,
     check_balance_target,
     check_member,
@@ -30,6 +26,10 @@ from vouchy.validation import (
     check_reason,
     check_transfer,
 )
+from vouchy.store.audit import AuditReport
+from vouchy.store.ops import Op, Receipt
+from vouchy.store.reader import AccountView, HistoryPage, Leaderboard, Reader
+from vouchy.store.writer import Writer
 
 
 class LedgerRules(msgspec.Struct, frozen=True, kw_only=True):

@@ -33,7 +33,7 @@ from typing import Any
 import lightbulb
 
 from vouchy.bench import percentile, rss_mb
-from vouchy.config import load_config
+from vouchy.core.config import load_config
 from vouchy.testing.fake_discord import FakeDiscord, Member, User, next_snowflake, payloads
 
 MEMBERS = 200

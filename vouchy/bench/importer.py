@@ -9,9 +9,9 @@ import random
 import time
 from pathlib import Path
 
-from vouchy import importer
 from vouchy.app import Vouchy
-from vouchy.config import load_config
+from vouchy.core.config import load_config
+from vouchy.ops import importer
 from vouchy.store import bulk
 
 GUILD = 1000

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from vouchy.app import Vouchy
 from vouchy.bench import percentile, rss_mb
-from vouchy.config import load_config
-from vouchy.errors import VouchyError
+from vouchy.core.config import load_config
+from vouchy.core.errors import VouchyError
 from vouchy.store.connection import connect_async, connect_sync
 from vouchy.store.ops import start_reference
 

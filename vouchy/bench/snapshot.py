@@ -20,10 +20,10 @@ from pathlib import Path
 
 from vouchy.app import Vouchy
 from vouchy.bench.ledger import References, one_op, saturation, seed
-from vouchy.config import Config, load_config
+from vouchy.core.config import Config, load_config
 from vouchy.store.connection import connect_sync
-from vouchy.store.recovery import restore
-from vouchy.store.snapshots import verify_snapshot
+from vouchy.store.durability.recovery import restore
+from vouchy.store.durability.snapshots import verify_snapshot
 
 ACCOUNTS = 100_000
 LEDGER_ROWS = 1_000_000

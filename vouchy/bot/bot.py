@@ -27,11 +27,11 @@ from vouchy.bot.checks import make_guard
 from vouchy.bot.client import Gate, VouchyClient
 from vouchy.bot.errors import on_command_failed
 from vouchy.bot.extensions import EXTENSIONS
-from vouchy.config import Config
-from vouchy.errors import ConfigError, VouchyError
-from vouchy.heartbeat import Heartbeat, beat_forever, heartbeat_path, latency_ms
-from vouchy.logs import get_logger
-from vouchy.metrics import start_metrics
+from vouchy.core.config import Config
+from vouchy.core.errors import ConfigError, VouchyError
+from vouchy.core.logs import get_logger
+from vouchy.ops.heartbeat import Heartbeat, beat_forever, heartbeat_path, latency_ms
+from vouchy.ops.metrics import start_metrics
 from vouchy.store.settings import SettingsStore
 
 log = get_logger("vouchy.bot")
@@ -110,7 +110,7 @@ class VouchyBot:
             cache_settings=CACHE,
             http_settings=HTTP,
             banner=None,
-            logs=None,  # hikari logs through vouchy.logs' handlers
+            logs=None,  # hikari logs through vouchy.core.logs' handlers
             suppress_optimization_warning=True,
         )
         self.client = VouchyClient(

@@ -16,7 +16,7 @@ import enum
 import hikari
 import lightbulb
 
-from vouchy.errors import PermissionDenied
+from vouchy.core.errors import PermissionDenied
 from vouchy.store.settings import SettingsStore
 
 MANAGE_SERVER = hikari.Permissions.MANAGE_GUILD

@@ -18,9 +18,9 @@ import lightbulb
 
 from vouchy.bot import render
 from vouchy.bot.respond import send_initial
-from vouchy.errors import Busy
-from vouchy.logs import get_logger
-from vouchy.metrics import record_refusal
+from vouchy.core.errors import Busy
+from vouchy.core.logs import get_logger
+from vouchy.ops.metrics import record_refusal
 from vouchy.store.ops import Receipt
 
 log = get_logger("vouchy.bot")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vouchy.app import Vouchy
-from vouchy.logs import get_logger
+from vouchy.core.logs import get_logger
 
 log = get_logger("vouchy.bot")
 

@@ -15,9 +15,9 @@ import lightbulb
 
 from vouchy.bot import render
 from vouchy.bot.respond import send
-from vouchy.errors import VouchyError
-from vouchy.logs import get_logger
-from vouchy.metrics import record_refusal
+from vouchy.core.errors import VouchyError
+from vouchy.core.logs import get_logger
+from vouchy.ops.metrics import record_refusal
 
 log = get_logger("vouchy.bot")
 

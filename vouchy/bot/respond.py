@@ -15,8 +15,8 @@ from typing import TypeVar
 import hikari
 import lightbulb
 
-from vouchy.errors import InvalidInput
-from vouchy.logs import get_logger
+from vouchy.core.errors import InvalidInput
+from vouchy.core.logs import get_logger
 from vouchy.store.ops import Receipt
 
 log = get_logger("vouchy.bot")

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vouchy import __version__
-from vouchy.config import load_config
-from vouchy.errors import VouchyError
-from vouchy.logs import configure_logging, get_logger
+from vouchy.core.config import load_config
+from vouchy.core.errors import VouchyError
+from vouchy.core.logs import configure_logging, get_logger
 
 # Subcommand modules, in the order --help lists them.
 MODULES = [

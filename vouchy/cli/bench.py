@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 from vouchy.cli.common import print_json
-from vouchy.config import Config
-from vouchy.errors import VouchyError
+from vouchy.core.config import Config
+from vouchy.core.errors import VouchyError
 
 
 class MissingExtra(VouchyError):

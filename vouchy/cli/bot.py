@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from vouchy.config import Config
+from vouchy.core.config import Config
 
 
 def register(sub: argparse._SubParsersAction) -> None:

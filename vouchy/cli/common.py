@@ -9,8 +9,8 @@ from typing import Any
 import msgspec
 
 from vouchy.app import Vouchy, startup_check
-from vouchy.config import Config
-from vouchy.errors import VouchyError
+from vouchy.core.config import Config
+from vouchy.core.errors import VouchyError
 from vouchy.store.reader import Reader
 
 

@@ -17,12 +17,12 @@ import msgspec
 from vouchy.app import snapshot_job, startup_check
 from vouchy.cli import common
 from vouchy.cli.common import print_json, require_database
-from vouchy.config import Config
-from vouchy.errors import VouchyError
-from vouchy.store.journal import Journal
-from vouchy.store.recovery import restore as restore_snapshot
-from vouchy.store.report import storage_report
-from vouchy.store.snapshots import list_snapshots, resolve_snapshot, verify_snapshot
+from vouchy.core.config import Config
+from vouchy.core.errors import VouchyError
+from vouchy.store.durability.journal import Journal
+from vouchy.store.durability.recovery import restore as restore_snapshot
+from vouchy.store.durability.report import storage_report
+from vouchy.store.durability.snapshots import list_snapshots, resolve_snapshot, verify_snapshot
 
 EXIT_UNSOUND = 1
 

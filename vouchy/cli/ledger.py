@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import msgspec
 
 from vouchy.cli.common import open_reader, open_vouchy, print_json, snowflake
-from vouchy.config import Config
-from vouchy.validation import check_page, check_page_size
+from vouchy.core.config import Config
+from vouchy.core.validation import check_page, check_page_size
 
 MAX_HISTORY_SIZE = 1000
 

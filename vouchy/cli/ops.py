@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from vouchy import health as health_check
-from vouchy import importer
 from vouchy.cli.common import open_vouchy, print_json, require_database, snowflake
-from vouchy.config import Config
-from vouchy.errors import VouchyError
+from vouchy.core.config import Config
+from vouchy.core.errors import VouchyError
+from vouchy.ops import health as health_check
+from vouchy.ops import importer
 from vouchy.store import bulk
 from vouchy.store.connection import connect_sync
-from vouchy.store.lock import DataDirectoryBusy
+from vouchy.store.durability.lock import DataDirectoryBusy
 
 EXIT_UNHEALTHY = 1
 

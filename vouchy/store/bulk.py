@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 import msgspec
 
-from vouchy.errors import VouchyError
-from vouchy.logs import get_logger
+from vouchy.core.errors import VouchyError
+from vouchy.core.logs import get_logger
 from vouchy.store.ops import Receipt
 from vouchy.store.writer import BatchJournal, LedgerRow, Writer
 

@@ -13,7 +13,7 @@ import time
 
 import msgspec
 
-from vouchy.errors import InvalidInput
+from vouchy.core.errors import InvalidInput
 from vouchy.store.reader import Reader
 from vouchy.store.writer import Writer
 

@@ -26,7 +26,7 @@ from typing import Protocol
 
 import aiosqlite
 
-from vouchy.errors import (
+from vouchy.core.errors import (
     Busy,
     CooldownActive,
     InsufficientFunds,
@@ -34,10 +34,10 @@ from vouchy.errors import (
     StorageUnavailable,
     VouchyError,
 )
-from vouchy.logs import get_logger
-from vouchy.store.checkpoint import Checkpointer
+from vouchy.core.logs import get_logger
 from vouchy.store.connection import connect_async
-from vouchy.store.lock import DataLock
+from vouchy.store.durability.checkpoint import Checkpointer
+from vouchy.store.durability.lock import DataLock
 from vouchy.store.ops import (
     CLAIM_KINDS,
     Op,

@@ -13,10 +13,10 @@ from vouchy.app import Vouchy
 from vouchy.bot import durability, render
 from vouchy.bot.extensions import GUILD_ONLY
 from vouchy.bot.respond import asker, guild_of, reference, send, settle, user_id
-from vouchy.config import Config
-from vouchy.logs import get_logger
+from vouchy.core.config import Config
+from vouchy.core.logs import get_logger
+from vouchy.core.validation import check_member
 from vouchy.store.settings import SettingsStore
-from vouchy.validation import check_member
 
 log = get_logger("vouchy.bot")
 

@@ -8,8 +8,8 @@ from vouchy.app import Vouchy
 from vouchy.bot import render
 from vouchy.bot.extensions import GUILD_ONLY
 from vouchy.bot.respond import asker, guild_of, reference, send, settle, user_id
-from vouchy.config import Config
-from vouchy.validation import check_member
+from vouchy.core.config import Config
+from vouchy.core.validation import check_member
 
 PAGE_SIZE = 10
 

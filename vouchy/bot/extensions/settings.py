@@ -8,8 +8,8 @@ import lightbulb
 from vouchy.bot import render
 from vouchy.bot.extensions import GUILD_ONLY
 from vouchy.bot.respond import asker, guild_of, send
-from vouchy.config import Config
-from vouchy.errors import InvalidInput
+from vouchy.core.config import Config
+from vouchy.core.errors import InvalidInput
 from vouchy.store.settings import SettingsStore
 
 TEXT_CHANNELS = [hikari.ChannelType.GUILD_TEXT, hikari.ChannelType.GUILD_NEWS]

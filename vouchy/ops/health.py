@@ -14,9 +14,9 @@ from datetime import datetime
 
 import msgspec
 
-from vouchy.config import Config
-from vouchy.heartbeat import heartbeat_path, read_heartbeat
-from vouchy.store.snapshots import SnapshotInfo, list_snapshots
+from vouchy.core.config import Config
+from vouchy.ops.heartbeat import heartbeat_path, read_heartbeat
+from vouchy.store.durability.snapshots import SnapshotInfo, list_snapshots
 
 
 class HealthReport(msgspec.Struct, kw_only=True):

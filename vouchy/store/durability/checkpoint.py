@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from vouchy.logs import get_logger
+from vouchy.core.logs import get_logger
 from vouchy.store.connection import connect_async
 
 log = get_logger("vouchy.checkpoint")

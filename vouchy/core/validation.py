@@ -6,7 +6,7 @@ value is refused before anything reaches the writer (the schema checks again aft
 
 from __future__ import annotations
 
-from vouchy.errors import BotAccount, InvalidAmount, InvalidInput, SelfTransfer
+from vouchy.core.errors import BotAccount, InvalidAmount, InvalidInput, SelfTransfer
 
 
 def check_amount(amount: object, maximum: int) -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import msgspec
 
-from vouchy.errors import InvalidInput
+from vouchy.core.errors import InvalidInput
 from vouchy.store.bulk import IMPORT_PREFIX as REFERENCE_PREFIX
 from vouchy.store.schema import MAX_ABS_DELTA
 

@@ -14,8 +14,8 @@ from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from vouchy.errors import VouchyError
-from vouchy.logs import get_logger
+from vouchy.core.errors import VouchyError
+from vouchy.core.logs import get_logger
 
 log = get_logger("vouchy.snapshots")
 

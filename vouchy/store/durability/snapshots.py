@@ -6,7 +6,7 @@ schema and app version, row counts, per-guild ledger totals, last ledger id, int
 audit results). It is built under a temporary name and renamed into place only after the copy
 was checked and fsynced, so a crash mid-snapshot never leaves a file that passes
 verification. A snapshot that fails is moved to ``quarantine/`` and logged at error level; the
-live database is only ever read. SQLite only: the schedule is ``vouchy/snapshot_schedule.py``.
+live database is only ever read. SQLite only: the schedule is ``schedule.py``.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import msgspec
 
-from vouchy.errors import InvalidInput, VouchyError
-from vouchy.logs import get_logger
+from vouchy.core.errors import InvalidInput, VouchyError
+from vouchy.core.logs import get_logger
 from vouchy.store.audit import audit
-from vouchy.store.files import (
+from vouchy.store.durability.files import (
     fsync_dir,
     fsync_file,
     make_dir,
@@ -33,7 +33,7 @@ from vouchy.store.files import (
     utc_stamp,
     write_durably,
 )
-from vouchy.store.journal import Journal
+from vouchy.store.durability.journal import Journal
 from vouchy.store.schema import SCHEMA_VERSION
 
 log = get_logger("vouchy.snapshots")

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import msgspec
 
-from vouchy.logs import get_logger
+from vouchy.core.logs import get_logger
 
-log = get_logger("vouchy.heartbeat")
+log = get_logger("vouchy.ops.heartbeat")
 
 FILENAME = "heartbeat.json"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import msgspec
 
-from vouchy.store.files import open_readonly
-from vouchy.store.journal import Journal
-from vouchy.store.lock import DataLock
-from vouchy.store.snapshots import QUARANTINE, bytes_match, list_snapshots, read_manifest
+from vouchy.store.durability.files import open_readonly
+from vouchy.store.durability.journal import Journal
+from vouchy.store.durability.lock import DataLock
+from vouchy.store.durability.snapshots import QUARANTINE, bytes_match, list_snapshots, read_manifest
 
 
 class StorageReport(msgspec.Struct, frozen=True, kw_only=True):

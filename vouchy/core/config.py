@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from vouchy.errors import ConfigError
+from vouchy.core.errors import ConfigError
 
 ENV_PREFIX = "VOUCHY_"
 

@@ -15,17 +15,17 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vouchy.config import Config
-from vouchy.errors import VouchyError
-from vouchy.health import newest_snapshots, taken_at
-from vouchy.logs import get_logger
+from vouchy.core.config import Config
+from vouchy.core.errors import VouchyError
+from vouchy.core.logs import get_logger
+from vouchy.ops.health import newest_snapshots, taken_at
+from vouchy.store.durability.snapshots import QUARANTINE, SnapshotInfo
 from vouchy.store.ops import Receipt
-from vouchy.store.snapshots import QUARANTINE, SnapshotInfo
 
 if TYPE_CHECKING:
     from vouchy.app import Vouchy
 
-log = get_logger("vouchy.metrics")
+log = get_logger("vouchy.ops.metrics")
 
 # Batch sizes the writer commits: from a lone command to a full batch.
 BATCH_SIZE_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2000, 5000, 20000)

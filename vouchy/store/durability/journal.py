@@ -2,7 +2,7 @@
 
 Promise (invariant 7): every ledger row the writer acknowledged is in the journal, so losing
 or corrupting ``vouchy.db`` loses nothing acknowledged: restore = a verified snapshot plus a
-replay of the journal past the snapshot's last ledger id (``vouchy.store.recovery``).
+replay of the journal past the snapshot's last ledger id (``vouchy.store.durability.recovery``).
 
 Layout: ``<data>/journal/<first ledger id, 20 digits>.jsonl``. A new segment starts at each
 start of the writer and at each snapshot (``rotate``); a segment is deleted (``prune``) only
@@ -26,9 +26,9 @@ from typing import NamedTuple
 
 import msgspec
 
-from vouchy.errors import StorageUnavailable, VouchyError
-from vouchy.logs import get_logger
-from vouchy.store.files import fsync_dir, make_dir, write_durably
+from vouchy.core.errors import StorageUnavailable, VouchyError
+from vouchy.core.logs import get_logger
+from vouchy.store.durability.files import fsync_dir, make_dir, write_durably
 from vouchy.store.reader import LedgerEntry
 from vouchy.store.writer import LedgerRow
 

@@ -11,7 +11,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from vouchy.errors import VouchyError
+from vouchy.core.errors import VouchyError
 
 
 class DataDirectoryBusy(VouchyError):

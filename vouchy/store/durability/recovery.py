@@ -34,11 +34,11 @@ from typing import NamedTuple
 
 import msgspec
 
-from vouchy.errors import VouchyError
-from vouchy.logs import get_logger
+from vouchy.core.errors import VouchyError
+from vouchy.core.logs import get_logger
 from vouchy.store.audit import audit
 from vouchy.store.connection import connect_sync
-from vouchy.store.files import (
+from vouchy.store.durability.files import (
     fsync_dir,
     fsync_file,
     move_aside,
@@ -47,11 +47,9 @@ from vouchy.store.files import (
     sqlite_files,
     utc_stamp,
 )
-from vouchy.store.journal import Journal, JournalDamaged, JournalEntry, row_of
-from vouchy.store.lock import DataDirectoryBusy, DataLock
-from vouchy.store.ops import CLAIM_KINDS, counterpart_reference, lifetime_after
-from vouchy.store.schema import SCHEMA_VERSION
-from vouchy.store.snapshots import (
+from vouchy.store.durability.journal import Journal, JournalDamaged, JournalEntry, row_of
+from vouchy.store.durability.lock import DataDirectoryBusy, DataLock
+from vouchy.store.durability.snapshots import (
     Manifest,
     SnapshotInfo,
     Verdict,
@@ -62,6 +60,8 @@ from vouchy.store.snapshots import (
     sha256_of,
     verify_snapshot,
 )
+from vouchy.store.ops import CLAIM_KINDS, counterpart_reference, lifetime_after
+from vouchy.store.schema import SCHEMA_VERSION
 
 log = get_logger("vouchy.recovery")
 

@@ -1,0 +1,1 @@
+"""Running Vouchy: health and heartbeat, Prometheus metrics, imports from older bots."""
