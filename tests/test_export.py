@@ -12,8 +12,9 @@ import pytest
 
 from vouchy.app import Vouchy
 from vouchy.cli import main
-from vouchy.cli.ops import LEDGER_COLUMNS, spreadsheet_safe
+from vouchy.cli.ops import LEDGER_COLUMNS
 from vouchy.core.config import load_config
+from vouchy.core.spreadsheet import spreadsheet_safe
 from vouchy.store.durability.lock import DataLock
 from vouchy.store.ops import Op
 

@@ -14,6 +14,7 @@ from typing import TextIO
 from vouchy.cli.common import open_vouchy, print_json, require_database, snowflake
 from vouchy.core.config import Config
 from vouchy.core.errors import VouchyError
+from vouchy.core.spreadsheet import spreadsheet_safe
 from vouchy.ops import health as health_check
 from vouchy.ops import importer
 from vouchy.store import bulk
@@ -150,14 +151,6 @@ LEDGER_COLUMNS = (
     "created_at",
     "created_at_ms",
 )
-# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: str) -> str:
-    """Neutralise a text cell a spreadsheet would run as a formula (OWASP's CSV injection):
-    a leading ``'`` makes it plain text. Numbers are written as numbers and need none."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def ledger_rows(db: Path, guild_id: int) -> Iterator[list[object]]:

@@ -1,21 +1,80 @@
 """The one error family: every refusal a member or operator can see is a ``VouchyError``.
 
-Each error carries a message meant for the member (the Discord layer renders it in one place)
-and a stable ``code`` for logs and metrics. This module imports nothing of Vouchy, so every
-layer, the store included, may raise these.
+An error carries a text key and its values (``vouchy.core.i18n``), so the Discord layer can
+say it in the member's language in one place, and a stable ``code`` for logs and metrics;
+``message`` is the English text, for logs and the command line. This module imports nothing of
+Vouchy but the texts, so every layer, the store included, may raise these.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from vouchy.core import i18n
+
+TEXTS = i18n.register(
+    {
+        "error.insufficient_funds": {
+            "en": "You need {needed} points but have {balance}.",
+            "fr": "Il te faut {needed} points, tu n'en as que {balance}.",
+        },
+        "error.insufficient_funds_other": {
+            "en": "<@{user_id}> has only {balance} points: taking {needed} would leave a "
+            "negative balance.",
+            "fr": "<@{user_id}> n'a que {balance} points : en retirer {needed} laisserait un "
+            "solde négatif.",
+        },
+        "error.cooldown": {
+            "en": "You already claimed your {what}. Try again in {wait}.",
+            "fr": "Tu as déjà récupéré ta {what}. Réessaie dans {wait}.",
+        },
+        "error.restarting": {
+            "en": "Vouchy is restarting; nothing was changed. Try again in a moment.",
+            "fr": "Vouchy redémarre ; rien n'a été modifié. Réessaie dans un instant.",
+        },
+        "error.storage": {
+            "en": "Vouchy could not save that right now; nothing was changed. Try again shortly.",
+            "fr": "Vouchy n'a pas pu enregistrer cela pour l'instant ; rien n'a été modifié. "
+            "Réessaie bientôt.",
+        },
+        "error.storage_uncertain": {
+            "en": "Vouchy could not confirm that the change was saved. Check your history "
+            "before trying again.",
+            "fr": "Vouchy n'a pas pu confirmer l'enregistrement. Vérifie ton historique avant "
+            "de réessayer.",
+        },
+        "error.reference_taken": {
+            "en": "That request was already used for a different change; nothing was changed.",
+            "fr": "Cette demande a déjà servi pour une autre modification ; rien n'a été modifié.",
+        },
+        "error.guild_only": {
+            "en": "Vouchy's commands work inside a server, not in direct messages.",
+            "fr": "Les commandes de Vouchy fonctionnent dans un serveur, pas en message privé.",
+        },
+    }
+)
+
 
 class VouchyError(Exception):
-    """A refusal with a message meant for the person who asked."""
+    """A refusal: a text key and its values, meant for the person who asked."""
 
-    code = "error"
+    code: ClassVar[str] = "error"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, key: str, /, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        """The English text (logs, the command line)."""
+        return i18n.text(self.key, "en", **self.params)
+
+    def text(self, locale: str) -> str:
+        return i18n.text(self.key, locale, **self.params)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class InvalidInput(VouchyError):
@@ -36,24 +95,59 @@ class BotAccount(InvalidInput):
     code = "bot_account"
 
 
-class InsufficientFunds(VouchyError):
+class Refused(VouchyError):
+    """A rule said no (a bound, a state that moved on, a limit): nothing was changed. The
+    ``code`` names the rule; features subclass it or raise it with their own key."""
+
+    code = "refused"
+
+
+class InsufficientFunds(Refused):
     code = "insufficient_funds"
 
-    def __init__(self, balance: int, needed: int) -> None:
-        super().__init__(f"You need {needed:,} points but have {balance:,}.")
+    def __init__(self, balance: int, needed: int, user_id: int = 0) -> None:
+        super().__init__(
+            "error.insufficient_funds", balance=balance, needed=needed, user_id=user_id
+        )
         self.balance = balance
         self.needed = needed
+        self.user_id = user_id
+
+    def for_someone_else(self) -> VouchyError:
+        """The same refusal told to an admin acting on the member's account."""
+        return Refused(
+            "error.insufficient_funds_other",
+            balance=self.balance,
+            needed=self.needed,
+            user_id=self.user_id,
+        )
 
 
-class CooldownActive(VouchyError):
+class CooldownActive(Refused):
     code = "cooldown"
 
     def __init__(self, what: str, retry_after_s: float) -> None:
-        hours, rest = divmod(int(retry_after_s + 0.999), 3600)
-        minutes = (rest + 59) // 60
-        wait = f"{hours}h {minutes}m" if hours else f"{max(minutes, 1)}m"
-        super().__init__(f"You already claimed your {what}. Try again in {wait}.")
+        super().__init__("error.cooldown", what=what, wait=i18n.duration(retry_after_s))
+        self.what = what
         self.retry_after_s = retry_after_s
+
+    def text(self, locale: str) -> str:
+        what = i18n.text(self.what, locale)
+        wait = i18n.duration(self.retry_after_s, locale)
+        return i18n.text(self.key, locale, what=what, wait=wait)
+
+    @property
+    def message(self) -> str:
+        return self.text("en")
+
+
+class ReferenceTaken(Refused):
+    """The reference names another operation (another member's, or another body)."""
+
+    code = "reference_taken"
+
+    def __init__(self) -> None:
+        super().__init__("error.reference_taken")
 
 
 class PermissionDenied(VouchyError):
@@ -65,11 +159,17 @@ class Busy(VouchyError):
 
     code = "busy"
 
+    def __init__(self, key: str = "error.restarting", /, **params: object) -> None:
+        super().__init__(key, **params)
+
 
 class StorageUnavailable(VouchyError):
     """The database or journal refused a write (disk full, I/O error): nothing was applied."""
 
     code = "storage_unavailable"
+
+    def __init__(self, key: str = "error.storage", /, **params: object) -> None:
+        super().__init__(key, **params)
 
 
 class ConfigError(VouchyError):
