@@ -44,7 +44,7 @@ class Actor:
     def tell(self, job: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
         """Run ``job`` after every job told before it; its result arrives on the future."""
         if self._router.closing:
-            raise Busy("Vouchy is restarting; nothing was changed. Try again in a moment.")
+            raise Busy()
         if not self._busy:
             self._busy = True
             self._router._busy += 1
@@ -143,4 +143,3 @@ class Router(Generic[A]):
         while self._busy:
             self._drained.clear()
             await self._drained.wait()
-        log.info("actors_drained", actors=len(self._actors))

@@ -32,8 +32,8 @@ from typing import Any
 
 import lightbulb
 
+from vouchy.app import load_config
 from vouchy.bench import percentile, rss_mb
-from vouchy.core.config import load_config
 from vouchy.testing.fake_discord import FakeDiscord, Member, User, next_snowflake, payloads
 
 MEMBERS = 200

@@ -9,8 +9,7 @@ import random
 import time
 from pathlib import Path
 
-from vouchy.app import Vouchy
-from vouchy.core.config import load_config
+from vouchy.app import Vouchy, load_config
 from vouchy.ops import importer
 from vouchy.store import bulk
 
@@ -49,7 +48,7 @@ async def run(quick: bool, workdir: Path) -> dict:
         )
         repeated = time.perf_counter()
         # The writer goes on from the imported rows: one ordinary operation after the import.
-        receipt = await app.user(GUILD, balances[0][0]).earn(1, "bench-after-import")
+        receipt = await app.points.member(GUILD, balances[0][0]).earn(1, "bench-after-import")
         report = await app.audit()
     result.update(
         {

@@ -13,12 +13,11 @@ import threading
 import time
 from pathlib import Path
 
-from vouchy.app import Vouchy
+from vouchy.app import Vouchy, load_config
 from vouchy.bench import percentile, rss_mb
-from vouchy.core.config import load_config
 from vouchy.core.errors import VouchyError
 from vouchy.store.connection import connect_async, connect_sync
-from vouchy.store.ops import start_reference
+from vouchy.store.operations import start_reference
 
 GUILDS = 10
 ACCOUNTS = 100_000
@@ -55,7 +54,7 @@ async def one_op(
 ) -> None:
     """A mix: 60% earn, 30% spend, 10% transfer to a member of the same guild."""
     g, u = keys[i]
-    actor = app.user(g, u)
+    actor = app.points.member(g, u)
     roll = rng.random()
     try:
         if roll < 0.6:
@@ -116,7 +115,7 @@ async def touch_all(
     async def worker(w: int) -> None:
         for i in range(w, len(keys), concurrency):
             g, u = keys[i]
-            await app.user(g, u).earn(1, refs())
+            await app.points.member(g, u).earn(1, refs())
 
     await asyncio.gather(*(worker(w) for w in range(concurrency)))
 

@@ -18,9 +18,9 @@ import statistics
 import time
 from pathlib import Path
 
-from vouchy.app import Vouchy
+from vouchy.app import Vouchy, load_config
 from vouchy.bench.ledger import References, one_op, saturation, seed
-from vouchy.core.config import Config, load_config
+from vouchy.core.config import Config
 from vouchy.store.connection import connect_sync
 from vouchy.store.durability.recovery import restore
 from vouchy.store.durability.snapshots import verify_snapshot

@@ -101,7 +101,7 @@ class VouchyBot:
         self.app = app
         self.config = config
         self.heartbeat = heartbeat
-        self.settings = SettingsStore(app.writer, app.reader)
+        self.settings = app.settings
         self.gate = Gate()
         self.bot = hikari.GatewayBot(
             token,
@@ -117,12 +117,12 @@ class VouchyBot:
             self.bot,
             self.gate,
             guild_ids=config.discord.guild_ids,
-            hooks=[make_guard(self.settings), *hooks],
+            hooks=[make_guard(app.settings), *hooks],
         )
         registry = self.client.di.registry_for(lightbulb.di.Contexts.DEFAULT)
         registry.register_value(Vouchy, app)
         registry.register_value(Config, config)
-        registry.register_value(SettingsStore, self.settings)
+        registry.register_value(SettingsStore, app.settings)
         registry.register_value(Gate, self.gate)
         self.client.error_handler(on_command_failed)
         self.bot.subscribe(hikari.StartingEvent, self._sync_commands)

@@ -17,6 +17,7 @@ import hikari
 import lightbulb
 
 from vouchy.core.errors import PermissionDenied
+from vouchy.features.admin.rules import CoreSettings
 from vouchy.store.settings import SettingsStore
 
 MANAGE_SERVER = hikari.Permissions.MANAGE_GUILD
@@ -50,7 +51,7 @@ def make_guard(settings: SettingsStore) -> lightbulb.ExecutionHook:
         if can_manage_server(member):
             return
         if need is Need.ADMIN:
-            role = (await settings.get(int(ctx.guild_id))).admin_role_id
+            role = (await settings.get(int(ctx.guild_id), "core", CoreSettings)).admin_role
             if role is not None and role in member.role_ids:
                 return
             raise PermissionDenied(

@@ -21,7 +21,7 @@ from vouchy.bot.respond import send_initial
 from vouchy.core.errors import Busy
 from vouchy.core.logs import get_logger
 from vouchy.ops.metrics import record_refusal
-from vouchy.store.ops import Receipt
+from vouchy.store.operations import Receipt
 
 log = get_logger("vouchy.bot")
 

@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 
 import hikari
 
+from vouchy.features.admin.rules import CoreSettings
+from vouchy.features.points.service import AccountView, HistoryPage, Leaderboard
 from vouchy.store.audit import AuditReport
-from vouchy.store.ops import Receipt
-from vouchy.store.reader import AccountView, HistoryPage, Leaderboard
-from vouchy.store.settings import GuildSettings
+from vouchy.store.operations import Receipt
 
 # One colour per kind of answer.
 POINTS = hikari.Color(0xF5B301)  # a balance, a leaderboard: gold
@@ -43,9 +43,8 @@ KIND_LABELS = {
 }
 
 SETTING_LABELS = {
-    "log_channel_id": "Log channel",
-    "vouch_channel_id": "Vouch channel",
-    "admin_role_id": "Admin role",
+    "log_channel": "Log channel",
+    "admin_role": "Admin role",
 }
 
 
@@ -232,12 +231,12 @@ def storage(facts: Mapping[str, object], *, snapshot: str | None) -> hikari.Embe
     return embed
 
 
-def settings(current: GuildSettings) -> hikari.Embed:
+def settings(current: CoreSettings) -> hikari.Embed:
     def show(key: str) -> str:
         value = getattr(current, key)
         if value is None:
             return "not set"
-        return f"<#{value}>" if key.endswith("channel_id") else f"<@&{value}>"
+        return f"<#{value}>" if key.endswith("channel") else f"<@&{value}>"
 
     embed = _embed("Settings", "Change them with `/config set` and `/config clear`.", INFO)
     for key, label in SETTING_LABELS.items():

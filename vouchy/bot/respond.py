@@ -10,6 +10,7 @@ see it with ``/points`` or ``/history``.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from typing import TypeVar
 
 import hikari
@@ -17,7 +18,7 @@ import lightbulb
 
 from vouchy.core.errors import InvalidInput
 from vouchy.core.logs import get_logger
-from vouchy.store.ops import Receipt
+from vouchy.store.operations import Receipt
 
 log = get_logger("vouchy.bot")
 
@@ -49,9 +50,10 @@ def guild_of(ctx: lightbulb.Context) -> int:
     return int(ctx.guild_id)
 
 
-async def settle(ctx: lightbulb.Context, operation: asyncio.Future[T], *, ephemeral: bool) -> T:
+async def settle(ctx: lightbulb.Context, operation: Awaitable[T], *, ephemeral: bool) -> T:
     """The operation's result once committed. If that takes longer than Discord waits for a
     first answer, defer (the member sees "thinking") and let the reply follow up."""
+    operation = asyncio.ensure_future(operation)
     if operation.done():
         return await _remember(ctx, operation.result())
     timer = asyncio.get_running_loop().call_later(DEFER_AFTER_S, _defer, ctx, ephemeral)

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vouchy import __version__
-from vouchy.core.config import load_config
 from vouchy.core.errors import VouchyError
 from vouchy.core.logs import configure_logging, get_logger
 
@@ -46,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--config",
         metavar="FILE",
         help="settings file (default ./config.toml when present, env VOUCHY_CONFIG)",
+    )
+    parser.add_argument(
+        "--accept-loss",
+        action="store_true",
+        help="when the database must be rebuilt and part of the journal cannot be used, rebuild "
+        "from what is usable anyway (what could not be used is set aside and logged)",
     )
     parser.add_argument(
         "--fresh",
@@ -80,10 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         env = dict(os.environ)
         if args.data:
             env["VOUCHY_DATA_DIR"] = args.data
-        config = load_config(resolve_config_path(args.config), env)
+        from vouchy.app import load_config
         from vouchy.cli import common
 
+        config = load_config(resolve_config_path(args.config), env)
         common.fresh_start = args.fresh
+        common.accept_loss = args.accept_loss
         configure_logging(config.logging.level, config.logging.format)
         result = args.func(args, config)
         if inspect.isawaitable(result):

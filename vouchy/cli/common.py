@@ -21,6 +21,8 @@ class NoDatabase(VouchyError):
 # The global --fresh flag (set by ``main``): a missing or damaged database starts empty
 # instead of being rebuilt from the snapshots and the journal.
 fresh_start = False
+# The global --accept-loss flag: a rebuild may leave out what the journal cannot provide.
+accept_loss = False
 
 
 def snowflake(text: str) -> int:
@@ -50,14 +52,14 @@ def require_database(config: Config) -> None:
 async def open_vouchy(config: Config) -> Vouchy:
     """The full stack (writer, reader, actors) for commands that write; its start runs the
     start-up check (and recovery) first."""
-    return await Vouchy(config, fresh=fresh_start).start()
+    return await Vouchy(config, fresh=fresh_start, accept_loss=accept_loss).start()
 
 
 async def open_reader(config: Config) -> Reader:
     """A read-only view for commands that only look, after the start-up check (skipped while
     a bot holds the data directory: it ran its own)."""
-    await startup_check(config, fresh=fresh_start)
+    await startup_check(config, fresh=fresh_start, accept_loss=accept_loss)
     require_database(config)
-    reader = Reader(config.db_path, starting_balance=config.points.starting_balance)
+    reader = Reader(config.db_path)
     await reader.start()
     return reader

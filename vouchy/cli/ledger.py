@@ -9,7 +9,10 @@ import msgspec
 
 from vouchy.cli.common import open_reader, open_vouchy, print_json, snowflake
 from vouchy.core.config import Config
-from vouchy.core.validation import check_page, check_page_size
+from vouchy.core.validation import check_page
+from vouchy.features.points.rules import PointsSettings
+from vouchy.features.points.service import PointsReads
+from vouchy.store.reader import Reader
 
 MAX_HISTORY_SIZE = 1000
 
@@ -44,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", type=int, default=20)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=history)
+
+
+def _points(reader: Reader, config: Config) -> PointsReads:
+    settings = config.feature("points") or PointsSettings()
+    return PointsReads(reader, starting_balance=settings.starting_balance)
 
 
 async def audit(args: argparse.Namespace, config: Config) -> int:
@@ -87,7 +95,7 @@ async def repair(args: argparse.Namespace, config: Config) -> int:
 async def balance(args: argparse.Namespace, config: Config) -> int:
     reader = await open_reader(config)
     try:
-        view = await reader.account(args.guild, args.user)
+        view = await _points(reader, config).account(args.guild, args.user)
     finally:
         await reader.close()
     if args.json:
@@ -100,10 +108,10 @@ async def balance(args: argparse.Namespace, config: Config) -> int:
 
 async def history(args: argparse.Namespace, config: Config) -> int:
     number = check_page(args.page)
-    size = check_page_size(min(args.size, MAX_HISTORY_SIZE), MAX_HISTORY_SIZE)  # larger: clamped
+    size = max(1, min(args.size, MAX_HISTORY_SIZE))  # outside 1..1000: clamped
     reader = await open_reader(config)
     try:
-        page = await reader.history(args.guild, args.user, number, size)
+        page = await _points(reader, config).history(args.guild, args.user, number, size)
     finally:
         await reader.close()
     if args.json:

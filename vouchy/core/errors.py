@@ -59,6 +59,28 @@ class VouchyError(Exception):
     """A refusal: a text key and its values, meant for the person who asked."""
 
     code: ClassVar[str] = "error"
+    _by_code: ClassVar[dict[str, type[VouchyError]]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        VouchyError._by_code.setdefault(cls.code, cls)
+
+    @staticmethod
+    def restore(code: str, key: str, params: dict[str, object]) -> VouchyError:
+        """The refusal recorded as (``code``, ``key``, ``params``), as the class that raised
+        it (the store answers a repeated reference with the refusal it gave the first time)."""
+        cls = VouchyError._by_code.get(code, Refused)
+        error = cls.__new__(cls)
+        Exception.__init__(error, key)
+        error.key = key
+        error.params = dict(params)
+        for name, value in params.items():
+            setattr(error, name, value)
+        return error
+
+    def record(self) -> dict[str, object]:
+        """What ``restore`` needs: the class's code, the text key and its values."""
+        return {"code": self.code, "key": self.key, "params": self.params}
 
     def __init__(self, key: str, /, **params: object) -> None:
         super().__init__(key)
@@ -127,7 +149,12 @@ class CooldownActive(Refused):
     code = "cooldown"
 
     def __init__(self, what: str, retry_after_s: float) -> None:
-        super().__init__("error.cooldown", what=what, wait=i18n.duration(retry_after_s))
+        super().__init__(
+            "error.cooldown",
+            what=what,
+            wait=i18n.duration(retry_after_s),
+            retry_after_s=retry_after_s,
+        )
         self.what = what
         self.retry_after_s = retry_after_s
 

@@ -16,6 +16,7 @@ import msgspec
 
 from vouchy.core.config import Config
 from vouchy.ops.heartbeat import heartbeat_path, read_heartbeat
+from vouchy.store.durability.recovery import database_owner
 from vouchy.store.durability.snapshots import SnapshotInfo, list_snapshots
 
 
@@ -51,7 +52,8 @@ def newest_snapshots(config: Config) -> tuple[SnapshotInfo | None, SnapshotInfo 
     From the manifests (``list_snapshots`` without re-hashing: ``verify`` proves the bytes;
     this only asks whether snapshots keep coming and keep passing their checks).
     """
-    found = list_snapshots(config.snapshot_dir, data_dir=config.data_dir, check_sha=False)
+    owner = database_owner(config.db_path, config.journal_dir)
+    found = list_snapshots(config.snapshot_dir, owner=owner, check_sha=False)
     newest = found[0] if found else None
     verified = next((s for s in found if s.verified), None)
     return newest, verified

@@ -20,7 +20,7 @@ from vouchy.core.errors import VouchyError
 from vouchy.core.logs import get_logger
 from vouchy.ops.health import newest_snapshots, taken_at
 from vouchy.store.durability.snapshots import QUARANTINE, SnapshotInfo
-from vouchy.store.ops import Receipt
+from vouchy.store.operations import Receipt
 
 if TYPE_CHECKING:
     from vouchy.app import Vouchy

@@ -1,132 +1,131 @@
-"""Per-guild settings (the log and vouch channels, the admin role): rows of ``guild_settings``.
+"""A guild's settings for each feature: the defaults from ``config.toml`` overlaid with the
+values the guild set, one row of ``settings`` per (guild, feature, key).
 
-Read through an in-memory cache that is exact, because this process is the only writer of the
-data directory (``DataLock``); written through the writer's connection between two ledger
-batches (``Writer.execute``), each change in its own transaction. A change is answered only
-after its COMMIT. Settings are not balances: they are not in the ledger or the journal.
+Reading goes through a cache that is exact: every change is an operation through the writer
+(journaled like any row, invariant 7), and the cache forgets a guild's feature as soon as a
+batch that changed it commits (``on_commit``, a writer listener). A feature declares its
+settings as a msgspec Struct with defaults; a value that does not fit the Struct is refused
+before anything is written.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 import msgspec
 
 from vouchy.core.errors import InvalidInput
+from vouchy.store.operations import Change, Delete, Put, Receipt
 from vouchy.store.reader import Reader
-from vouchy.store.writer import Writer
 
-# The settings a guild can change, in the order /config shows them.
-FIELDS = ("log_channel_id", "vouch_channel_id", "admin_role_id")
+S = TypeVar("S", bound=msgspec.Struct)
 
-_SELECT = (
-    "SELECT guild_id, log_channel_id, vouch_channel_id, admin_role_id, updated_at, updated_by"
-    " FROM guild_settings WHERE guild_id = ?"
-)
-
-
-class GuildSettings(msgspec.Struct, frozen=True, kw_only=True):
-    guild_id: int
-    log_channel_id: int | None = None
-    vouch_channel_id: int | None = None
-    admin_role_id: int | None = None
-    updated_at: int | None = None  # unix milliseconds; None = never set
-    updated_by: int | None = None
-
-
-def _row(row: tuple | None, guild_id: int) -> GuildSettings:
-    if row is None:
-        return GuildSettings(guild_id=guild_id)
-    g, log_channel, vouch_channel, admin_role, updated_at, updated_by = row
-    return GuildSettings(
-        guild_id=g,
-        log_channel_id=log_channel,
-        vouch_channel_id=vouch_channel,
-        admin_role_id=admin_role,
-        updated_at=updated_at,
-        updated_by=updated_by,
-    )
-
-
-def check_changes(changes: dict[str, int | None]) -> dict[str, int | None]:
-    """Known settings only; each a Discord id (a positive snowflake) or None to clear it."""
-    for key, value in changes.items():
-        if key not in FIELDS:
-            raise InvalidInput(f"There is no setting called {key!r}.")
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63
-        ):
-            raise InvalidInput(f"{key} must be a channel or role of this server.")
-    return changes
-
-
-def read_settings(conn: sqlite3.Connection, guild_id: int) -> GuildSettings:
-    return _row(conn.execute(_SELECT, (guild_id,)).fetchone(), guild_id)
-
-
-def write_settings(
-    conn: sqlite3.Connection,
-    guild_id: int,
-    changes: dict[str, int | None],
-    updated_by: int | None,
-    now_ms: int | None = None,
-) -> GuildSettings:
-    """Apply ``changes`` to a guild's row in one transaction; return the row as committed."""
-    check_changes(changes)
-    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute(
-            "INSERT INTO guild_settings (guild_id, updated_at, updated_by) VALUES (?, ?, ?)"
-            " ON CONFLICT (guild_id) DO NOTHING",
-            (guild_id, now_ms, updated_by),
-        )
-        assignments = ", ".join(f"{key} = ?" for key in changes)
-        conn.execute(
-            f"UPDATE guild_settings SET {assignments}{', ' if changes else ''}"
-            "updated_at = ?, updated_by = ? WHERE guild_id = ?",
-            (*changes.values(), now_ms, updated_by, guild_id),
-        )
-        row = conn.execute(_SELECT, (guild_id,)).fetchone()
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return _row(row, guild_id)
+_SELECT = "SELECT key, value FROM settings WHERE guild_id = ? AND feature = ?"
 
 
 class SettingsStore:
-    """Guild settings for the Discord layer: ``get`` (cached) and ``update`` (committed)."""
+    """Each feature's settings per guild: ``get`` (cached) and ``changes`` (to submit)."""
 
-    def __init__(self, writer: Writer, reader: Reader, cache_size: int = 10_000) -> None:
-        self.writer = writer
+    def __init__(
+        self, reader: Reader, defaults: Mapping[str, msgspec.Struct], cache_size: int = 20_000
+    ) -> None:
         self.reader = reader
+        self.defaults = dict(defaults)  # feature -> its Struct with the configured defaults
         self.cache_size = cache_size
-        self._cache: dict[int, GuildSettings] = {}
+        self._cache: dict[tuple[int, str], msgspec.Struct] = {}
+        self._generation = 0
 
-    async def get(self, guild_id: int) -> GuildSettings:
-        cached = self._cache.get(guild_id)
-        if cached is not None:
-            return cached
-        async with self.reader.conn.execute(_SELECT, (guild_id,)) as cur:
-            settings = _row(await cur.fetchone(), guild_id)
-        # An update that committed while this read was in flight has already filled the cache.
-        return self._cache.get(guild_id) or self._remember(settings)
+    def default(self, feature: str) -> msgspec.Struct:
+        found = self.defaults.get(feature)
+        if found is None:
+            raise InvalidInput("settings.unknown_feature", feature=feature)
+        return found
 
-    async def update(
-        self, guild_id: int, changes: dict[str, int | None], *, updated_by: int | None
-    ) -> GuildSettings:
-        """Change some settings (None clears one); answered after the COMMIT."""
-        check_changes(changes)
-        settings = await self.writer.execute(write_settings, guild_id, changes, updated_by)
-        assert isinstance(settings, GuildSettings)
-        self._remember(settings)
-        return settings
+    async def get(self, guild_id: int, feature: str, kind: type[S] | None = None) -> S:
+        """The guild's settings for ``feature`` (its own values over the defaults)."""
+        key = (guild_id, feature)
+        cached = self._cache.get(key)
+        if cached is None:
+            generation = self._generation
+            rows = await self.reader.rows(_SELECT, (guild_id, feature))
+            cached = self._merge(feature, {r["key"]: msgspec.json.decode(r["value"]) for r in rows})
+            if generation == self._generation:  # no commit changed settings meanwhile
+                self._remember(key, cached)
+        return cached  # type: ignore[return-value]
 
-    def _remember(self, settings: GuildSettings) -> GuildSettings:
-        if settings.guild_id not in self._cache and len(self._cache) >= self.cache_size:
+    async def overrides(self, guild_id: int, feature: str) -> dict[str, Any]:
+        """Only the values the guild set itself (for ``/config show``)."""
+        rows = await self.reader.rows(_SELECT, (guild_id, feature))
+        return {r["key"]: msgspec.json.decode(r["value"]) for r in rows}
+
+    def changes(
+        self,
+        guild_id: int,
+        feature: str,
+        values: Mapping[str, Any],
+        *,
+        updated_by: int | None,
+        current: Mapping[str, Any] | None = None,
+    ) -> list[Change]:
+        """The row changes that set ``values`` (None: back to the default). Refused whole,
+        naming the key, when one does not fit the feature's settings."""
+        default = self.default(feature)
+        fields = {f.name for f in msgspec.structs.fields(default)}
+        for name in values:
+            if name not in fields:
+                raise InvalidInput("settings.unknown_key", feature=feature, key=name)
+        merged = {**msgspec.structs.asdict(default), **(current or {})}
+        merged.update({k: v for k, v in values.items() if v is not None})
+        try:
+            checked = msgspec.convert(merged, type(default))
+        except msgspec.ValidationError as e:
+            raise InvalidInput("settings.bad_value", feature=feature, detail=str(e)) from None
+        now = int(time.time() * 1000)
+        changes: list[Change] = []
+        for name, value in values.items():
+            key = (guild_id, feature, name)
+            if value is None:
+                changes.append(Delete(table="settings", key=key))
+            else:
+                encoded = msgspec.json.encode(getattr(checked, name)).decode()
+                changes.append(
+                    Put(
+                        table="settings",
+                        key=key,
+                        values={"value": encoded, "updated_at": now, "updated_by": updated_by},
+                    )
+                )
+        return changes
+
+    def on_commit(self, receipts: Sequence[Receipt]) -> None:
+        """A batch committed: forget every guild feature whose settings it changed."""
+        for receipt in receipts:
+            for row in receipt.rows:
+                if row.table == "settings":
+                    self._generation += 1
+                    self._cache.pop((int(row.key[0]), str(row.key[1])), None)
+
+    def _merge(self, feature: str, values: dict[str, Any]) -> msgspec.Struct:
+        default = self.default(feature)
+        merged = {**msgspec.structs.asdict(default), **values}
+        try:
+            return msgspec.convert(merged, type(default))
+        except msgspec.ValidationError:
+            # A stored value this version no longer accepts: keep the defaults for it.
+            known = {f.name: f.type for f in msgspec.structs.fields(default)}
+            good = {**msgspec.structs.asdict(default)}
+            for key, value in values.items():
+                if key in known:
+                    try:
+                        msgspec.convert({**good, key: value}, type(default))
+                        good[key] = value
+                    except msgspec.ValidationError:
+                        continue
+            return msgspec.convert(good, type(default))
+
+    def _remember(self, key: tuple[int, str], settings: msgspec.Struct) -> None:
+        if key not in self._cache and len(self._cache) >= self.cache_size:
             self._cache.pop(next(iter(self._cache)))
-        self._cache[settings.guild_id] = settings
-        return settings
+        self._cache[key] = settings

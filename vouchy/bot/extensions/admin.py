@@ -16,6 +16,7 @@ from vouchy.bot.respond import asker, guild_of, reference, send, settle, user_id
 from vouchy.core.config import Config
 from vouchy.core.logs import get_logger
 from vouchy.core.validation import check_member
+from vouchy.features.admin.rules import CoreSettings
 from vouchy.store.settings import SettingsStore
 
 log = get_logger("vouchy.bot")
@@ -23,7 +24,7 @@ log = get_logger("vouchy.bot")
 
 async def post_to_log(ctx: lightbulb.Context, settings: SettingsStore, embed: hikari.Embed) -> None:
     """A copy of an admin action in the guild's log channel, if one is set (best effort)."""
-    channel_id = (await settings.get(guild_of(ctx))).log_channel_id
+    channel_id = (await settings.get(guild_of(ctx), "core", CoreSettings)).log_channel
     if channel_id is None:
         return
     try:
@@ -57,7 +58,7 @@ def make_loader(config: Config) -> lightbulb.Loader:
     ) -> None:
         guild_id = guild_of(ctx)
         check_member(user_id(member), is_bot=member.is_bot)
-        operation = app.user(guild_id, user_id(member)).adjust(
+        operation = app.points.member(guild_id, user_id(member)).adjust(
             mode,  # type: ignore[arg-type]
             amount,
             reference(ctx),

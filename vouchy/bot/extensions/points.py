@@ -10,8 +10,7 @@ from vouchy.bot.extensions import GUILD_ONLY
 from vouchy.bot.respond import asker, guild_of, reference, send, settle, user_id
 from vouchy.core.config import Config
 from vouchy.core.validation import check_member
-
-PAGE_SIZE = 10
+from vouchy.features.points.rules import PointsSettings
 
 
 def make_loader(config: Config) -> lightbulb.Loader:
@@ -32,7 +31,7 @@ def make_loader(config: Config) -> lightbulb.Loader:
             guild_id = guild_of(ctx)
             who = self.member or ctx.user
             check_member(user_id(who), is_bot=who.is_bot)
-            view = await app.user(guild_id, user_id(who)).account()
+            view = await app.points.member(guild_id, user_id(who)).account()
             await send(ctx, render.points(view, asker_id=asker(ctx)))
 
     @loader.command
@@ -47,7 +46,7 @@ def make_loader(config: Config) -> lightbulb.Loader:
         @lightbulb.invoke
         async def invoke(self, ctx: lightbulb.Context, app: Vouchy) -> None:
             guild_id = guild_of(ctx)
-            board = await app.user(guild_id, asker(ctx)).leaderboard(self.page, PAGE_SIZE)
+            board = await app.points.member(guild_id, asker(ctx)).leaderboard(self.page)
             await send(ctx, render.leaderboard(board, asker_id=asker(ctx)))
 
     @loader.command
@@ -63,7 +62,7 @@ def make_loader(config: Config) -> lightbulb.Loader:
         @lightbulb.invoke
         async def invoke(self, ctx: lightbulb.Context, app: Vouchy) -> None:
             guild_id = guild_of(ctx)
-            operation = app.user(guild_id, asker(ctx)).transfer(
+            operation = app.points.member(guild_id, asker(ctx)).transfer(
                 user_id(self.member),
                 self.amount,
                 reference(ctx),
@@ -82,9 +81,10 @@ def make_loader(config: Config) -> lightbulb.Loader:
         @lightbulb.invoke
         async def invoke(self, ctx: lightbulb.Context, app: Vouchy) -> None:
             guild_id = guild_of(ctx)
-            operation = app.user(guild_id, asker(ctx)).daily(reference(ctx))
+            operation = app.points.member(guild_id, asker(ctx)).daily(reference(ctx))
             receipt = await settle(ctx, operation, ephemeral=False)
-            hours = app.config.points.daily_cooldown_hours
+            settings = await app.settings.get(guild_id, "points", PointsSettings)
+            hours = settings.daily_cooldown_hours
             await send(ctx, render.daily(receipt, cooldown_hours=hours))
 
     @loader.command
@@ -99,7 +99,7 @@ def make_loader(config: Config) -> lightbulb.Loader:
         @lightbulb.invoke
         async def invoke(self, ctx: lightbulb.Context, app: Vouchy) -> None:
             guild_id = guild_of(ctx)
-            page = await app.user(guild_id, asker(ctx)).history(self.page, PAGE_SIZE)
+            page = await app.points.member(guild_id, asker(ctx)).history(self.page)
             await send(ctx, render.history(page), ephemeral=True)
 
     return loader

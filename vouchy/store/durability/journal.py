@@ -1,58 +1,47 @@
-"""The journal: every ledger change as a JSON line, written and fsynced before its COMMIT.
+"""The journal: every committed batch as one checksummed record, written and fsynced inside the
+batch's transaction before its COMMIT (invariant 7: recovery point zero, for every table).
 
-Promise (invariant 7): every ledger row the writer acknowledged is in the journal, so losing
-or corrupting ``vouchy.db`` loses nothing acknowledged: restore = a verified snapshot plus a
-replay of the journal past the snapshot's last ledger id (``vouchy.store.durability.recovery``).
+Layout: ``<data>/journal/<first seq, 20 digits>.log`` segments and ``HEAD.json`` naming the
+newest segment. A segment is a line per record: ``<crc32, 8 hex> <json>``. Its first record is
+a header (the data directory's id, its first sequence number, each table's columns when it was
+written); then one record per batch: the batch's ``WriteSet``. A new segment starts at each
+start of the writer and after each snapshot; a segment is deleted (``prune``) only once a
+verified snapshot covers every batch in it.
 
-Layout: ``<data>/journal/<first ledger id, 20 digits>.jsonl``. A new segment starts at each
-start of the writer and at each snapshot (``rotate``); a segment is deleted (``prune``) only
-once a verified snapshot covers every id in it. The last row of each append carries
-``"end": true``. The rows after the last-but-one mark are the one append that may not have
-committed (a crash between the journal's fsync and COMMIT): everything before it did commit,
-since the writer appends again only after the previous batch committed or was undone. That is
-how start-up tells such an unanswered tail from rows a stale database is missing.
+What the format guarantees:
+- A batch is replayed whole or not at all: a record that is cut short or whose checksum fails
+  is never applied. Only the journal's very end can be cut short by a crash; a damaged record
+  anywhere else, a gap in the sequence, or a newest segment that ``HEAD.json`` names but that
+  is gone are reported as damage, each with where it is, never skipped silently.
+- Once its record is fsynced a batch is as good as committed: recovery applies every whole
+  record past the database's sequence number (``vouchy.store.durability.recovery``).
 
-It implements the writer's ``BatchJournal``: ``append`` and ``undo`` run on the writer's
-SQLite thread; ``rotate`` and ``prune`` may be called from any thread.
+``append`` and ``undo`` run on the writer's SQLite thread; ``rotate`` and ``prune`` may be
+called from any thread.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import msgspec
 
 from vouchy.core.errors import StorageUnavailable, VouchyError
 from vouchy.core.logs import get_logger
 from vouchy.store.durability.files import fsync_dir, make_dir, write_durably
-from vouchy.store.reader import LedgerEntry
-from vouchy.store.writer import LedgerRow
+from vouchy.store.writeset import WriteSet
 
 log = get_logger("vouchy.journal")
 
-SUFFIX = ".jsonl"
-# Present while no append has happened since a clean close: every append then committed.
-CLOSED = "closed"
-
-
-class JournalEntry(LedgerEntry, omit_defaults=True):
-    """A ledger row (the reader's ``LedgerEntry``: the table's columns, in order) plus the
-    mark on the last row of each append."""
-
-    end: bool = False  # the last row of one append: a batch boundary
-
-
-def entry_of(row: LedgerRow, end: bool = False) -> JournalEntry:
-    """The one place a ledger row becomes a journal entry; ``row_of`` is the way back."""
-    return JournalEntry(*row, end=end)
-
-
-def row_of(e: JournalEntry) -> LedgerRow:
-    return msgspec.structs.astuple(e)[:-1]  # type: ignore[return-value]
+SUFFIX = ".log"
+LEGACY_SUFFIX = ".jsonl"  # the line-per-ledger-row journal of Vouchy 0.1
+HEAD = "HEAD.json"
+FORMAT = 2
 
 
 class JournalUnavailable(StorageUnavailable):
@@ -65,60 +54,100 @@ class JournalDamaged(VouchyError):
     code = "journal_damaged"
 
 
+class Header(msgspec.Struct, frozen=True, kw_only=True):
+    journal: int  # FORMAT
+    data_id: str
+    first_seq: int
+    tables: dict[str, tuple[str, ...]]
+
+
+class Closed(msgspec.Struct, frozen=True, kw_only=True):
+    """Written by a clean close: every batch up to ``closed`` is committed, and the database
+    file holds them all (its WAL was checkpointed)."""
+
+    closed: int
+
+
+class Head(msgspec.Struct, frozen=True, kw_only=True):
+    data_id: str
+    segment: str  # the newest segment's file name
+    first_seq: int
+
+
 class Segment(NamedTuple):
-    first_id: int
+    first_seq: int
     path: Path
 
 
-class Tail(NamedTuple):
-    """The journal's rows past a database's last ledger id, seen at start-up."""
+class Damage(NamedTuple):
+    """A part of the journal that cannot be used."""
 
-    beyond: int  # entries with id > the database's last ledger id
-    first_beyond: int  # the first such id (0 when none)
-    last_append_first_id: int  # first id of the one append that may not have committed
-    last_id: int  # the journal's last id (0 when empty)
-    torn_bytes: int  # a partly written final line
+    segment: str
+    offset: int  # byte offset of the first unusable byte
+    after_seq: int  # the last good batch before it (0: none)
+    before_seq: int | None  # the first good batch after it (None: nothing after it)
+    problem: str
+    tail: bool  # at the very end of the journal: what a crash mid-append leaves
 
-
-_decoder = msgspec.json.Decoder(JournalEntry)
-
-
-def _read(
-    path: Path, may_be_torn: bool, data: bytes | None = None
-) -> tuple[list[tuple[JournalEntry, int]], int, int]:
-    """A segment's entries with the offset where each starts, the offset where the last whole
-    entry ends, and the file's size. Only the segment last written may end in a torn line."""
-    if data is None:
-        data = path.read_bytes()
-    entries: list[tuple[JournalEntry, int]] = []
-    offset = 0
-    while offset < len(data):
-        nl = data.find(b"\n", offset)
-        final = nl < 0 or nl == len(data) - 1
-        try:
-            if nl < 0:
-                raise msgspec.DecodeError("no end of line")
-            entries.append((_decoder.decode(data[offset:nl]), offset))
-        except (msgspec.DecodeError, msgspec.ValidationError) as e:
-            if may_be_torn and final:
-                break  # written but never fsynced whole: no caller was answered for it
-            raise JournalDamaged(
-                f"journal segment {path} is damaged at byte {offset} ({e}); the entries after "
-                "it cannot be read"
-            ) from None
-        offset = nl + 1
-    return entries, offset, len(data)
+    def describe(self) -> str:
+        where = f"{self.segment} at byte {self.offset}"
+        if self.before_seq is None:
+            span = f"after batch {self.after_seq}"
+        else:
+            span = f"between batches {self.after_seq} and {self.before_seq}"
+        return f"{where} ({span}): {self.problem}"
 
 
-def _decode_whole(data: bytes) -> list[JournalEntry] | None:
-    """Every line of an intact segment in one call (msgspec's own loop: 2.4x faster than a
-    call per line); None when a line is torn or damaged, for ``_read`` to sort out."""
-    if data and not data.endswith(b"\n"):
+class Scan(msgspec.Struct, kw_only=True):
+    """What the journal holds: its batches' sequence numbers, and everything unusable."""
+
+    data_ids: list[str]
+    segments: int
+    first_seq: int | None  # the oldest batch still journaled
+    last_seq: int  # the newest whole batch (0: none)
+    damage: list[Damage]
+    legacy: bool  # segments of Vouchy 0.1's journal are present
+    head_problem: str | None  # HEAD.json names a segment that is missing, or disagrees
+    closed_at: int | None = None  # the journal ends with a clean close after this batch
+
+    @property
+    def torn_tail(self) -> Damage | None:
+        return self.damage[-1] if self.damage and self.damage[-1].tail else None
+
+    def damage_after(self, seq: int) -> list[Damage]:
+        """Damage that may hold batches after ``seq`` (a rebuild from ``seq`` needs them)."""
+        return [d for d in self.damage if d.before_seq is None or d.before_seq - 1 > seq]
+
+
+def _frame(payload: bytes) -> bytes:
+    return b"%08x " % zlib.crc32(payload) + payload + b"\n"
+
+
+def _unframe(line: bytes) -> bytes | None:
+    """The payload of a whole, intact line; None when it is cut short or its checksum fails."""
+    if len(line) < 10 or line[8:9] != b" ":
         return None
+    payload = line[9:]
     try:
-        return _decoder.decode_lines(data)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+        crc = int(line[:8], 16)
+    except ValueError:
         return None
+    return payload if zlib.crc32(payload) == crc else None
+
+
+def _seq_of(payload: bytes) -> int | None:
+    """A batch record's sequence number, read without decoding the whole batch."""
+    if not payload.startswith(b"["):
+        return None
+    end = payload.find(b",", 1, 32)
+    digits = payload[1:end] if end > 0 else b""
+    return int(digits) if digits.isdigit() else None
+
+
+_decode_header = msgspec.json.Decoder(Header).decode
+_decode_closed = msgspec.json.Decoder(Closed).decode
+_decode_batch = msgspec.json.Decoder(WriteSet).decode
+_decode_head = msgspec.json.Decoder(Head).decode
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -127,102 +156,124 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
+class _Line(NamedTuple):
+    offset: int
+    end: int  # the offset after its newline
+    payload: bytes | None  # None: unusable
+    whole: bool  # ended by a newline
+
+
+def _lines(data: bytes) -> Iterator[_Line]:
+    offset = 0
+    while offset < len(data):
+        nl = data.find(b"\n", offset)
+        if nl < 0:
+            yield _Line(offset, len(data), None, False)
+            return
+        yield _Line(offset, nl + 1, _unframe(data[offset:nl]), True)
+        offset = nl + 1
+
+
 class Journal:
     def __init__(self, directory: Path | str) -> None:
         self.directory = Path(directory)
         self._lock = threading.Lock()
         self._encoder = msgspec.json.Encoder()
         self._fd: int | None = None
-        self._size = 0  # bytes of the open segment that hold committed (or pending) appends
+        self._size = 0  # bytes of the open segment holding whole records
         self._mark = 0  # the size before the last append: where undo() truncates to
         self._dirty = False  # bytes past _size may be on disk (a failed append or undo)
         self._rotate = False
+        self._data_id = ""
+        self._next_seq = 1
+        self._tables: dict[str, tuple[str, ...]] = {}
 
-    # -- the writer's hook (its SQLite thread) --------------------------------------------------
+    # -- the writer's hooks (its SQLite thread) -------------------------------------------------
 
-    def append(self, rows: Sequence[LedgerRow]) -> None:
-        """Write ``rows`` and fsync before returning; raise ``JournalUnavailable`` if not."""
+    def begin(self, data_id: str, first_seq: int, tables: dict[str, tuple[str, ...]]) -> None:
+        """The writer starts: the next append opens a new segment for ``first_seq``."""
         with self._lock:
-            # First, before anything can fail: undo() comes back here, never further (a
-            # failure before this line would make it cut the previous, committed append).
+            self._close_fd()
+            self._data_id = data_id
+            self._next_seq = first_seq
+            self._tables = dict(tables)
+            self._rotate = True
+
+    def append(self, ws: WriteSet) -> None:
+        """Write ``ws`` as one record and fsync before returning; ``JournalUnavailable`` if not."""
+        data = _frame(self._encoder.encode(ws))  # a value that cannot be encoded raises here
+        with self._lock:
+            # First, before anything can fail: undo() comes back here, never further.
             self._mark = self._size
-            if not rows:
-                return
-            entries = [entry_of(r) for r in rows[:-1]]
-            entries.append(entry_of(rows[-1], end=True))
-            data = self._encoder.encode_lines(entries)  # a bad value raises here: a bug
             try:
                 if self._fd is None or self._rotate:
-                    self._open(rows[0][0])
+                    self._open(ws.seq)
                 elif self._dirty:
                     self._truncate(self._size)  # leftovers of a failed append go first
                 self._mark = self._size
                 self._dirty = True
                 _write_all(self._fd, data)  # type: ignore[arg-type]
-                os.fsync(self._fd)  # type: ignore[arg-type]
+                os.fdatasync(self._fd)  # type: ignore[arg-type]
             except OSError as e:
-                log.error(
-                    "journal_append_failed",
-                    rows=len(rows),
-                    first_id=rows[0][0],
-                    error=str(e),
-                    errno=e.errno,
-                )
-                raise JournalUnavailable(
-                    "Vouchy could not save that right now; nothing was changed. Try again shortly."
-                ) from e
+                log.error("journal_append_failed", seq=ws.seq, error=str(e), errno=e.errno)
+                raise JournalUnavailable() from e
             self._size += len(data)
             self._dirty = False
+            self._next_seq = ws.seq + 1
 
-    def undo(self) -> None:
+    def undo(self) -> bool:
         """Forget the last append (its batch did not commit). Never raises: the writer calls
-        this from its error path; a truncate that fails is retried before the next append."""
+        this from its error path. False when the record may still be on disk."""
         with self._lock:
             self._size = self._mark
             if self._fd is None:
-                return
+                return True
             try:
                 self._truncate(self._mark)
             except OSError as e:
                 self._dirty = True
                 log.error("journal_undo_failed", offset=self._mark, error=str(e), errno=e.errno)
+                return False
+            return True
 
     def rotate(self) -> None:
         """Start a new segment at the next append (called when a snapshot is taken)."""
         with self._lock:
             self._rotate = True
 
-    def close(self, clean: bool = True) -> None:
-        """``clean``: the writer closed, so every append committed or was undone; the
-        ``closed`` marker records that until the next append (see ``closed_cleanly``)."""
+    def close(self, committed_seq: int | None = None) -> None:
+        """``committed_seq``: the writer closed cleanly with every batch up to it committed
+        and checkpointed; a marker records that (see ``Scan.closed_at``)."""
         with self._lock:
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
-            if clean and self.directory.is_dir():
-                (self.directory / CLOSED).write_bytes(b"")
-                fsync_dir(self.directory)
+            if committed_seq is not None and self._fd is not None and not self._dirty:
+                try:
+                    _write_all(self._fd, _frame(msgspec.json.encode(Closed(closed=committed_seq))))
+                    os.fsync(self._fd)
+                except OSError as e:
+                    log.warning("journal_close_mark_failed", error=str(e))
+            self._close_fd()
 
-    def closed_cleanly(self) -> bool:
-        """No append since a clean close: rows past the database's last id were committed
-        (the database lost them), not an append cut off before its COMMIT."""
-        return (self.directory / CLOSED).exists()
-
-    def _open(self, first_id: int) -> None:
+    def _close_fd(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+    def _open(self, first_seq: int) -> None:
+        """A new segment: its header written and fsynced, then ``HEAD.json`` pointing at it."""
+        self._close_fd()
         make_dir(self.directory)
-        path = self.directory / f"{first_id:020d}{SUFFIX}"
-        existed = path.exists()
-        marker = self.directory / CLOSED
-        was_closed = marker.exists()
+        path = self.directory / f"{first_seq:020d}{SUFFIX}"
+        if path.exists():
+            self._reclaim(path)
+        header = Header(
+            journal=FORMAT, data_id=self._data_id, first_seq=first_seq, tables=self._tables
+        )
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
-            if was_closed:
-                marker.unlink()
-            if not existed or was_closed:
-                fsync_dir(self.directory)
+            _write_all(fd, _frame(msgspec.json.encode(header)))
+            os.fsync(fd)
+            fsync_dir(self.directory)
+            self._write_head(Head(data_id=self._data_id, segment=path.name, first_seq=first_seq))
             self._size = self._mark = os.fstat(fd).st_size
         except BaseException:
             os.close(fd)
@@ -231,13 +282,29 @@ class Journal:
         self._rotate = False
         self._dirty = False
 
+    def _reclaim(self, path: Path) -> None:
+        """A segment of this name exists (a start that crashed before its first batch was
+        whole): it may hold a header and torn bytes, never a whole batch."""
+        for line in _lines(path.read_bytes()):
+            if line.payload is not None and _seq_of(line.payload) is not None:
+                raise JournalDamaged(
+                    "journal.segment_in_use", segment=path.name
+                )  # recovery should have applied it
+        path.unlink()
+
+    def _write_head(self, head: Head) -> None:
+        temp = self.directory / f".{HEAD}.tmp"
+        write_durably(temp, msgspec.json.encode(head))
+        os.replace(temp, self.directory / HEAD)
+        fsync_dir(self.directory)
+
     def _truncate(self, size: int) -> None:
         assert self._fd is not None
         os.ftruncate(self._fd, size)
         os.fsync(self._fd)
         self._dirty = False
 
-    # -- reading and trimming (no append may run during cut_after) ------------------------------
+    # -- reading ----------------------------------------------------------------------------------
 
     def segments(self) -> list[Segment]:
         if not self.directory.is_dir():
@@ -248,88 +315,191 @@ class Journal:
                 found.append(Segment(int(path.stem), path))
         return sorted(found)
 
-    def _reading(self, after: int = 0) -> Iterator[tuple[Segment, bool]]:
-        """The segments that may hold ids above ``after``, each with whether it may end torn
-        (only the last one holding any bytes: the one being written when a crash came)."""
+    def legacy_segments(self) -> list[Path]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p for p in self.directory.iterdir() if p.suffix == LEGACY_SUFFIX)
+
+    def head(self) -> Head | None:
+        try:
+            return _decode_head((self.directory / HEAD).read_bytes())
+        except FileNotFoundError:
+            return None
+        except (msgspec.DecodeError, msgspec.ValidationError, OSError):
+            return Head(data_id="", segment="(unreadable HEAD.json)", first_seq=-1)
+
+    def scan(self) -> Scan:
+        """Read every segment's records (checksums only, batches are not decoded)."""
         segments = self.segments()
-        sizes = [s.path.stat().st_size for s in segments]
-        last = max((i for i, size in enumerate(sizes) if size), default=-1)
-        start = max((i for i, s in enumerate(segments) if s.first_id <= after + 1), default=0)
-        for i in range(start, len(segments)):
-            yield segments[i], i == last
-
-    def entries(self, after: int = 0) -> Iterator[JournalEntry]:
-        """Every entry with an id above ``after``, in order."""
-        for segment, may_be_torn in self._reading(after):
+        data_ids: list[str] = []
+        damage: list[Damage] = []
+        first_seq: int | None = None
+        last_seq = 0
+        pending: list[tuple[str, int, str]] = []  # damage waiting for the next good batch
+        closed_at: int | None = None
+        for segment in segments:
             data = segment.path.read_bytes()
-            found = _decode_whole(data)
-            if found is None:
-                found = [e for e, _ in _read(segment.path, may_be_torn, data)[0]]
-            for entry in found:
-                if entry.id > after:
-                    yield entry
+            lines = list(_lines(data))
+            for i, line in enumerate(lines):
+                payload = line.payload
+                problem = None
+                if payload is None:
+                    problem = "cut short" if not line.whole else "checksum mismatch"
+                elif payload.startswith(b'{"closed"'):
+                    try:
+                        closed_at = _decode_closed(payload).closed
+                    except (msgspec.DecodeError, msgspec.ValidationError) as e:
+                        problem = f"unreadable close mark ({e})"
+                    else:
+                        continue
+                elif payload.startswith(b"{"):
+                    closed_at = None
+                    try:
+                        header = _decode_header(payload)
+                    except (msgspec.DecodeError, msgspec.ValidationError) as e:
+                        problem = f"unreadable header ({e})"
+                    else:
+                        if header.data_id not in data_ids:
+                            data_ids.append(header.data_id)
+                        if header.first_seq != segment.first_seq or i:
+                            problem = "a header out of place"
+                    if problem is None:
+                        continue
+                else:
+                    seq = _seq_of(payload)
+                    if seq is None:
+                        problem = "not a batch record"
+                    elif last_seq and seq != last_seq + 1:
+                        problem = f"batch {seq} follows batch {last_seq}: batches are missing"
+                        pending.append((segment.path.name, line.offset, problem))
+                        problem = None
+                if problem is not None:
+                    pending.append((segment.path.name, line.offset, problem))
+                    continue
+                assert payload is not None
+                seq = _seq_of(payload)
+                assert seq is not None
+                closed_at = None
+                for name, offset, why in pending:
+                    damage.append(Damage(name, offset, last_seq, seq, why, False))
+                pending = []
+                if first_seq is None:
+                    first_seq = seq
+                last_seq = seq
+        for name, offset, why in pending:
+            damage.append(Damage(name, offset, last_seq, None, why, False))
+        if damage and damage[-1].before_seq is None:
+            # Only the journal's last bytes can be what a crash mid-append leaves.
+            last = damage[-1]
+            newest = segments[-1].path.name if segments else ""
+            tail = last.segment == newest and len([d for d in damage if d.before_seq is None]) == 1
+            damage[-1] = last._replace(tail=tail)
+        head = self.head()
+        head_problem = None
+        if head is not None:
+            if head.first_seq < 0:
+                head_problem = "HEAD.json is unreadable"
+            elif not (self.directory / head.segment).exists():
+                head_problem = (
+                    f"the newest segment {head.segment} (batches from {head.first_seq}) is missing"
+                )
+            elif segments and head.segment != segments[-1].path.name:
+                head_problem = f"HEAD.json names {head.segment}, not the newest segment"
+            if head.data_id and head.data_id not in data_ids:
+                data_ids.append(head.data_id)
+        elif segments:
+            head_problem = "HEAD.json is missing"
+        return Scan(
+            data_ids=data_ids,
+            segments=len(segments),
+            first_seq=first_seq,
+            last_seq=last_seq,
+            damage=damage,
+            legacy=bool(self.legacy_segments()),
+            head_problem=head_problem,
+            closed_at=closed_at if not pending and closed_at == last_seq else None,
+        )
 
-    def first_id(self) -> int | None:
-        """The oldest id still journaled (a segment's name is the first id written to it)."""
-        for segment in self.segments():
-            if segment.path.stat().st_size:
-                return segment.first_id
-        return None
+    def batches(self, after: int = 0) -> Iterator[tuple[WriteSet, dict[str, tuple[str, ...]]]]:
+        """Every batch past ``after`` in order, with the columns of the segment it is in.
 
-    def tail(self, after: int) -> Tail:
-        """What the journal holds past ``after`` (a database's last ledger id)."""
-        beyond, first_beyond, last_id, group_start, torn = 0, 0, 0, 0, 0
-        for segment, may_be_torn in self._reading(after):
-            entries, good_end, size = _read(segment.path, may_be_torn)
-            torn += size - good_end
-            if not entries:
-                continue
-            # A segment starts at an append; the last append starts after the last mark
-            # that is not the segment's final entry.
-            group_start = entries[0][0].id
-            for entry, _ in entries[:-1]:
-                if entry.end:
-                    group_start = entry.id + 1
-            for entry, _ in entries:
-                if entry.id > after:
-                    beyond += 1
-                    first_beyond = first_beyond or entry.id
-            last_id = entries[-1][0].id
-        return Tail(beyond, first_beyond, group_start, last_id, torn)
+        Raises ``JournalDamaged`` at the first unusable part that may hold one of them (a
+        damaged record, a gap): the caller decides whether a torn tail may be left out."""
+        expected = after + 1
+        segments = self.segments()
+        start = max((i for i, s in enumerate(segments) if s.first_seq <= expected), default=0)
+        for segment in segments[start:]:
+            columns: dict[str, tuple[str, ...]] = {}
+            for line in _lines(segment.path.read_bytes()):
+                payload = line.payload
+                if payload is None:
+                    raise JournalDamaged(
+                        "journal.damaged",
+                        where=f"{segment.path.name} at byte {line.offset}",
+                        seq=expected,
+                    )
+                if payload.startswith(b'{"closed"'):
+                    continue
+                if payload.startswith(b"{"):
+                    columns = dict(_decode_header(payload).tables)
+                    continue
+                seq = _seq_of(payload)
+                if seq is None or seq < expected:
+                    continue
+                if seq != expected:
+                    raise JournalDamaged(
+                        "journal.gap", where=segment.path.name, seq=expected, found=seq
+                    )
+                yield _decode_batch(payload), columns
+                expected += 1
 
-    def cut_after(self, last_id: int, set_aside: Path, label: str) -> int:
-        """Remove every entry with an id above ``last_id`` (and any torn line). The removed
-        bytes go to ``set_aside/<label>.jsonl``, never destroyed. Returns the entries removed."""
+    # -- trimming -------------------------------------------------------------------------------
+
+    def cut_after(self, seq: int, set_aside: Path, label: str) -> int:
+        """Remove every byte after batch ``seq`` (records past it, torn or damaged lines at
+        the end) from the segments holding them; the bytes go to ``set_aside/<label>.log``,
+        never destroyed. A segment left with only its header and no batch up to ``seq`` is
+        removed. Returns the number of lines removed."""
         removed = 0
-        cut_bytes: list[bytes] = []
-        for segment, may_be_torn in reversed(list(self._reading(last_id))):
-            entries, good_end, size = _read(segment.path, may_be_torn)
-            cut = next((offset for e, offset in entries if e.id > last_id), good_end)
-            removed += sum(1 for e, _ in entries if e.id > last_id)
-            if cut < size:
+        cut: list[bytes] = []
+        for segment in reversed(self.segments()):
+            data = segment.path.read_bytes()
+            keep = 0  # the end of the last line to keep: a header, or a batch up to ``seq``
+            holds_batch = False
+            for line in _lines(data):
+                if line.payload is None:
+                    continue
+                s = _seq_of(line.payload)
+                if s is None or s <= seq:
+                    keep = line.end
+                    holds_batch = holds_batch or s is not None
+            if keep < len(data):
+                removed += sum(1 for ln in _lines(data) if ln.offset >= keep)
+                cut.insert(0, data[keep:])
                 with open(segment.path, "r+b") as f:
-                    f.seek(cut)
-                    cut_bytes.insert(0, f.read())
-                    f.truncate(cut)
+                    f.truncate(keep)
                     f.flush()
                     os.fsync(f.fileno())
-            if cut == 0:
+            if holds_batch:
+                break  # every earlier segment holds only batches up to ``seq``
+            if segment.first_seq > seq:
                 segment.path.unlink()
-        if cut_bytes:
+        if cut:
             make_dir(set_aside)
-            write_durably(set_aside / f"{label}{SUFFIX}", b"".join(cut_bytes), append=True)
+            write_durably(set_aside / f"{label}{SUFFIX}", b"".join(cut), append=True)
             fsync_dir(set_aside)
+        if self.directory.is_dir():
             fsync_dir(self.directory)
         return removed
 
     def prune(self, covered_up_to: int) -> list[Path]:
-        """Delete the segments whose every id is at most ``covered_up_to`` (the last ledger id
-        of a verified snapshot). The newest segment is never deleted."""
+        """Delete the segments whose every batch is at most ``covered_up_to`` (the sequence
+        number of a verified snapshot). The newest segment is never deleted."""
         with self._lock:
             removed = []
             segments = self.segments()
             for segment, following in zip(segments, segments[1:], strict=False):
-                if following.first_id - 1 > covered_up_to:
+                if following.first_seq - 1 > covered_up_to:
                     break
                 segment.path.unlink(missing_ok=True)
                 removed.append(segment.path)
@@ -340,3 +510,19 @@ class Journal:
 
     def size_bytes(self) -> int:
         return sum(s.path.stat().st_size for s in self.segments())
+
+
+def records_of(path: Path) -> list[Any]:
+    """A segment's readable records, decoded (for tools and tests)."""
+    found: list[Any] = []
+    for line in _lines(path.read_bytes()):
+        if line.payload is None:
+            continue
+        decode = _decode_header if line.payload.startswith(b"{") else _decode_batch
+        found.append(decode(line.payload))
+    return found
+
+
+def frame(payload: bytes) -> bytes:
+    """A record line for ``payload`` (for tests that write journals by hand)."""
+    return _frame(payload)

@@ -1,23 +1,21 @@
-"""Recovery: the start-up check of the live database, restore from a verified snapshot, and
-the journal replay that brings a rebuilt copy up to the last acknowledged operation.
+"""Recovery: the start-up check of the live database, the rebuild of a lost or damaged one,
+restore from a verified snapshot, and the replay of journaled batches.
 
 Promises (invariants 6 and 7):
-- A database that is missing or damaged (it does not open, fails ``PRAGMA quick_check``, has
-  an unknown schema version, or its WAL holds frames SQLite could not use) is rebuilt from a
-  sound base plus the journal: the database's own consistent part when the journal reaches
-  back to it, else the newest verified snapshot, else the journal alone. It is never silently
-  replaced by an empty one while snapshots or a journal exist; only ``fresh`` does that.
-- Nothing is deleted: a replaced database goes to ``<data>/damaged-<time>/`` (automatic) or
-  ``<data>/pre-restore-<time>/`` (a restore); cut journal rows go to
-  ``<data>/journal-set-aside/``.
-- A replay applies each journal row at most once: a row already present (same id and
-  reference) is skipped, and a reference already in the ledger is never applied again.
-- A rebuilt database is installed only after it audits clean, in one rename.
-
-When the database is rebuilt, every journal row past its base is replayed, including a last
-append whose COMMIT may never have happened (its caller got no answer): such a tail may then
-be applied, once. With a sound database, that unanswered tail is cut instead (the writer reuses
-those ledger ids).
+- A batch whose journal record is whole is as good as committed: one the database lacks is
+  applied at start (its caller may not have heard back, but it happened once, whole). A record
+  cut short was never committed and is set aside, never applied.
+- A database that is missing or damaged (it does not open, fails ``quick_check``, its WAL
+  lost committed frames, its ledger has holes, or it disagrees with the journal's record of
+  its own last batch) is rebuilt from a sound base plus every batch after it: the newest
+  verified snapshot of this data directory, else the journal from its first batch, else the
+  database's own readable part. The rebuilt copy is installed only after it audits clean, in
+  one rename; the old files go to ``<data>/damaged-<time>/``, never deleted.
+- It never starts with less than was acknowledged without an operator's explicit choice
+  (``accept_loss``): a rebuild that cannot reach the journal's end (a damaged record, a gap, a
+  missing newest segment, a record cut short that may have been acknowledged) is refused,
+  naming exactly what cannot be used.
+- Snapshots and journals of another data directory (another identity) are never used.
 """
 
 from __future__ import annotations
@@ -26,17 +24,20 @@ import os
 import shutil
 import sqlite3
 import struct
+import sys
 import time
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import msgspec
 
 from vouchy.core.errors import VouchyError
 from vouchy.core.logs import get_logger
 from vouchy.store.audit import audit
+from vouchy.store.catalog import read_catalog
 from vouchy.store.connection import connect_sync
 from vouchy.store.durability.files import (
     fsync_dir,
@@ -47,10 +48,17 @@ from vouchy.store.durability.files import (
     sqlite_files,
     utc_stamp,
 )
-from vouchy.store.durability.journal import Journal, JournalDamaged, JournalEntry, row_of
+from vouchy.store.durability.identity import (
+    ID_FILE,
+    database_id,
+    read_id_file,
+    write_id_file,
+)
+from vouchy.store.durability.journal import Journal, JournalDamaged, Scan
 from vouchy.store.durability.lock import DataDirectoryBusy, DataLock
 from vouchy.store.durability.snapshots import (
     Manifest,
+    Owner,
     SnapshotInfo,
     Verdict,
     list_snapshots,
@@ -60,13 +68,14 @@ from vouchy.store.durability.snapshots import (
     sha256_of,
     verify_snapshot,
 )
-from vouchy.store.ops import CLAIM_KINDS, counterpart_reference, lifetime_after
-from vouchy.store.schema import SCHEMA_VERSION
+from vouchy.store.schema import FORMAT, unknown
+from vouchy.store.writeset import Applier, WriteSet, coalesce
 
 log = get_logger("vouchy.recovery")
 
 SET_ASIDE = "journal-set-aside"
 MISSING = "it is missing"
+REBUILDING = ".rebuilding-"
 
 
 class RestoreRefused(VouchyError):
@@ -83,34 +92,41 @@ class ReplayFailed(VouchyError):
 
 class Health(NamedTuple):
     problem: str | None  # None: sound
-    usable: bool  # its committed part can serve as a base for a replay
+    usable: bool  # its committed part can serve as a base for a rebuild
+    seq: int  # its last journal batch (0 for a database older than the batch journal)
     last_ledger_id: int
-    wal_frames: int = 0  # frames of the WAL's current generation (0: none, or no WAL)
+    data_id: str | None
+    legacy: bool  # written before the batch journal (format < 3)
+    wal_frames: int = 0
 
 
 class Recovery(msgspec.Struct, frozen=True, kw_only=True):
     """What the start-up check found and did."""
 
-    action: str  # ok | created | skipped | tail_discarded | recovered | fresh
+    # ok | created | skipped | rolled_forward | tail_discarded | recovered | fresh | migrated
+    action: str
     problem: str | None = None
     base: str | None = None  # what a rebuild started from
-    replayed: int = 0
-    discarded: int = 0
+    replayed: int = 0  # batches applied from the journal
+    discarded: int = 0  # journal lines set aside (a record cut short: never committed)
     moved_aside: str | None = None
     accounts: int = 0
     total_points: int = 0
     seconds: float = 0.0
+    needs_snapshot: bool = False  # the journal lacks batches the database holds: snapshot now
+    lost: list[str] = []  # with accept_loss: exactly what could not be used
+    data_id: str | None = None
 
 
 class RestoreSummary(msgspec.Struct, frozen=True, kw_only=True):
     snapshot: str
     replayed: int
-    skipped: int
+    last_seq: int
     last_ledger_id: int
     accounts: int
     total_points: int
     pre_restore: str | None
-    set_aside: int  # journal rows past the snapshot put aside (--no-replay)
+    set_aside: int  # journal lines past the snapshot put aside (--no-replay)
     seconds: float
 
 
@@ -118,50 +134,92 @@ class RestoreSummary(msgspec.Struct, frozen=True, kw_only=True):
 
 _WAL_MAGIC = (0x377F0682, 0x377F0683)
 _WAL_VERSION = 3007000
+_MASK = 0xFFFFFFFF
 
 
-def _wal_checksum(data: bytes, big_endian: bool) -> tuple[int, int]:
-    words = struct.unpack(f"{'>' if big_endian else '<'}{len(data) // 4}I", data)
-    s1 = s2 = 0
+def _checksum(data: bytes, big_endian: bool, s1: int = 0, s2: int = 0) -> tuple[int, int]:
+    """SQLite's WAL checksum over ``data`` (a multiple of 8 bytes), seeded with (s1, s2)."""
+    words = array("I", data)
+    if big_endian != (sys.byteorder == "big"):
+        words.byteswap()
     for i in range(0, len(words), 2):
-        s1 = (s1 + words[i] + s2) & 0xFFFFFFFF
-        s2 = (s2 + words[i + 1] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[i] + s2) & _MASK
+        s2 = (s2 + words[i + 1] + s1) & _MASK
     return s1, s2
 
 
-def _scan_wal(wal: Path) -> tuple[int, str | None]:
-    """The WAL's whole frames of its current generation (its header's salts), or why it is
-    damaged: a bad header, or a cut-short frame that belongs to the current generation."""
+class _Wal(NamedTuple):
+    frames: int  # whole frames of the current generation
+    problem: str | None
+
+
+def _scan_wal(wal: Path, used: int) -> _Wal:
+    """The WAL's frames of its current generation, and whether the ones SQLite did not use
+    (past ``used``) are only a transaction that never committed (a crash mid-write: sound) or
+    hide committed transactions behind a bad frame (damage: those commits are lost)."""
     size = wal.stat().st_size if wal.exists() else 0
     if size == 0:
-        return 0, None
+        return _Wal(0, None)
     with open(wal, "rb") as f:
         header = f.read(32)
         if len(header) < 32:
-            return 0, "its WAL is shorter than a WAL header"
+            return _Wal(0, "its WAL is shorter than a WAL header")
         magic, version, page_size, _, salt1, salt2, c1, c2 = struct.unpack(">8I", header)
+        big = bool(magic & 1)
         if (
             magic not in _WAL_MAGIC
             or version != _WAL_VERSION
             or page_size < 512
             or page_size & (page_size - 1)
-            or _wal_checksum(header[:24], bool(magic & 1)) != (c1, c2)
+            or _checksum(header[:24], big) != (c1, c2)
         ):
-            return 0, "its WAL header is damaged"
-        frame = 24 + page_size
-        whole, rest = divmod(size - 32, frame)
+            return _Wal(0, "its WAL header is damaged")
+        frame_size = 24 + page_size
+        whole = (size - 32) // frame_size
         current = 0
-        for i in range(whole + (1 if rest >= 16 else 0)):
-            f.seek(32 + i * frame)
-            salts = struct.unpack(">2I", f.read(16)[8:16])
-            if salts != (salt1, salt2):
+        for i in range(whole):
+            f.seek(32 + i * frame_size + 8)
+            if struct.unpack(">2I", f.read(8)) != (salt1, salt2):
                 break
-            if i == whole:
-                return current, "its WAL ends in a cut-short frame (truncated or torn)"
             current += 1
-        if current == whole and 0 < rest < 16:
-            return current, "its WAL ends in a cut-short frame (truncated or torn)"
-    return current, None
+        if current <= used:
+            return _Wal(current, None)
+        # The frames past the last one SQLite used: follow the checksum chain from it.
+        seed = (c1, c2)
+        if used:
+            f.seek(32 + (used - 1) * frame_size + 16)
+            seed = struct.unpack(">2I", f.read(8))
+        s1, s2 = seed
+        broken = False
+        for i in range(used, current):
+            f.seek(32 + i * frame_size)
+            frame = f.read(frame_size)
+            commit = struct.unpack(">I", frame[4:8])[0] != 0
+            stored = struct.unpack(">2I", frame[16:24])
+            if not broken:
+                s1, s2 = _checksum(frame[:8] + frame[24:], big, s1, s2)
+                if (s1, s2) != stored:
+                    broken = True
+                elif commit:
+                    return _Wal(
+                        current, "its WAL holds a committed transaction SQLite could not use"
+                    )
+                continue
+            # After a bad frame: a commit frame that checks out against its predecessor is
+            # a committed transaction SQLite had to drop.
+            prev = struct.unpack(">2I", _frame_at(f, i - 1, frame_size)[16:24])
+            if commit and _checksum(frame[:8] + frame[24:], big, *prev) == stored:
+                return _Wal(
+                    current,
+                    f"its WAL is damaged at frame {used + 1}: committed transactions after it "
+                    "could not be used",
+                )
+    return _Wal(current, None)
+
+
+def _frame_at(f: Any, i: int, frame_size: int) -> bytes:
+    f.seek(32 + i * frame_size)
+    return f.read(frame_size)  # type: ignore[no-any-return]
 
 
 def _frames_used(db_path: Path) -> int:
@@ -171,7 +229,7 @@ def _frames_used(db_path: Path) -> int:
     try:
         header = shm.read_bytes()[:48]
     except FileNotFoundError:
-        return 0  # SQLite did not use the WAL at all (the header says rollback mode)
+        return 0
     if len(header) < 48:
         return 0
     version, _, _, is_init, _, _, mx_frame = struct.unpack_from("=IIIBBHI", header)
@@ -179,9 +237,9 @@ def _frames_used(db_path: Path) -> int:
 
 
 def _header_problem(db_path: Path) -> str | None:
-    """The header fields SQLite reads from the file itself, before any WAL, that the file
-    format fixes. quick_check trusts them: a write version above 2, for one, reads fine and
-    refuses every write. (The rest of page 1 may be newer in the WAL.)"""
+    """The header fields SQLite reads from the file itself that the file format fixes:
+    quick_check trusts them (a write version above 2, for one, reads fine and refuses every
+    write)."""
     header = db_path.read_bytes()[:24] if db_path.stat().st_size else b""
     if not header:
         return None  # an empty file is an empty database
@@ -199,14 +257,13 @@ def _header_problem(db_path: Path) -> str | None:
 
 
 def check_database(db_path: Path) -> Health:
-    """The header, opening without writing, ``PRAGMA quick_check``, the schema version, and
-    the WAL: committed frames SQLite had to drop mean committed transactions are missing."""
+    """The header, opening without writing, ``quick_check``, the format, the WAL (committed
+    frames SQLite had to drop mean committed batches are missing) and the ledger's ids."""
     if not db_path.exists():
-        return Health(MISSING, False, 0)
+        return Health(MISSING, False, 0, 0, None, False)
     header = _header_problem(db_path)
     if header is not None:
-        return Health(header, False, 0)
-    frames, wal_problem = _scan_wal(db_path.with_name(db_path.name + "-wal"))
+        return Health(header, False, 0, 0, None, False)
     try:
         conn = open_readonly(db_path)
         try:
@@ -217,197 +274,169 @@ def check_database(db_path: Path) -> Health:
             }
             checked = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
             used = _frames_used(db_path)
-            last_id = (
-                conn.execute("SELECT COALESCE(MAX(id), 0) FROM ledger").fetchone()[0]
+            strange = unknown(conn) if tables else []
+            meta: dict[str, Any] = {}
+            if "meta" in tables:
+                meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            count, last_id = (
+                conn.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM ledger").fetchone()
                 if "ledger" in tables
-                else 0
+                else (0, 0)
             )
         finally:
             conn.close()
     except sqlite3.Error as e:
-        return Health(f"it does not open as a database ({e})", False, 0)
+        return Health(f"it does not open as a database ({e})", False, 0, 0, None, False)
+    seq = int(meta.get("journal_seq", 0))
+    data_id = str(meta["data_id"]) if "data_id" in meta else None
+    legacy = bool(tables) and version < FORMAT
+
+    def sick(problem: str, usable: bool = False) -> Health:
+        return Health(problem, usable, seq, last_id, data_id, legacy)
+
     if checked != ["ok"]:
-        return Health(f"quick_check failed: {'; '.join(checked)}", False, 0)
+        return sick(f"quick_check failed: {'; '.join(checked)}")
     if encoding != "UTF-8" and tables:  # Vouchy's databases are UTF-8
-        return Health(f"its header says the text is {encoding}", False, 0)
-    if not 0 <= version <= SCHEMA_VERSION or (version == 0 and tables):
-        return Health(f"its schema version {version} is not one this Vouchy knows", False, 0)
-    if version and not {"ledger", "accounts"} <= tables:
-        return Health("its ledger tables are missing", False, 0)
-    if wal_problem is None and frames > used:
-        wal_problem = (
-            f"its WAL holds {frames - used} frames SQLite could not use (damaged, cut short, "
-            "or a COMMIT cut off mid-write)"
+        return sick(f"its header says the text is {encoding}")
+    if not 0 <= version <= FORMAT or (version == 0 and tables) or strange:
+        return sick(
+            f"its schema ({version}, {', '.join(strange) or 'core'}) is not one this Vouchy knows"
         )
-    return Health(wal_problem, True, last_id, frames)
+    if version and not {"ledger", "accounts"} <= tables:
+        return sick("its ledger tables are missing")
+    wal = _scan_wal(db_path.with_name(db_path.name + "-wal"), used)
+    if wal.problem is not None:
+        return sick(wal.problem, usable=True)
+    if count != last_id:
+        return sick(f"its ledger has holes ({last_id - count} ids missing below {last_id})", True)
+    return Health(None, True, seq, last_id, data_id, legacy, wal.frames)
+
+
+def _tip_problem(db_path: Path, journal: Journal, seq: int) -> str | None:
+    """Whether the database really holds the state after its batch ``seq``: every row that
+    batch wrote, as the journal recorded it (a database whose WAL was lost mid-checkpoint
+    can claim a batch while holding pages of another). None when it agrees, or when the
+    journal no longer has that batch to compare with."""
+    if seq <= 0:
+        return None
+    try:
+        found = next(iter(journal.batches(after=seq - 1)), None)
+    except JournalDamaged:
+        return None
+    if found is None or found[0].seq != seq:
+        return None
+    ws, columns = found
+    conn = open_readonly(db_path)
+    try:
+        catalog = read_catalog(conn)
+        checked = 0
+        for name, rows in ws.puts.items():
+            cols = columns.get(name, catalog[name].columns if name in catalog else ())
+            table = catalog.get(name)
+            if table is None:
+                return f"it has no table {name!r}, which batch {seq} wrote"
+            for row in rows[:500]:
+                values = dict(zip(cols, row, strict=True))
+                where = " AND ".join(f'"{c}" = ?' for c in table.key)
+                stored = conn.execute(
+                    f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM "{name}"'
+                    f" WHERE {where}",
+                    [values[c] for c in table.key],
+                ).fetchone()
+                if stored is None or tuple(stored) != tuple(row):
+                    return f"its {name} rows differ from what its last batch ({seq}) wrote"
+                checked += 1
+        for row in ws.ledger[-100:]:
+            stored = conn.execute("SELECT * FROM ledger WHERE id = ?", (row[0],)).fetchone()
+            if stored is None or tuple(stored) != tuple(row):
+                return f"its ledger differs from what its last batch ({seq}) wrote"
+    finally:
+        conn.close()
+    return None
+
+
+def _tip_problem_unless_closed(db_path: Path, journal: Journal, scan: Scan, seq: int) -> str | None:
+    """After a clean close the database file holds every batch (its WAL was checkpointed),
+    so a difference is a change made outside Vouchy: the audit's business, not a rebuild's.
+    After a crash, a database whose WAL went missing may hold pages of different moments:
+    then it must agree with the journal's record of its last batch."""
+    if scan.closed_at is not None and scan.closed_at == seq:
+        return None
+    return _tip_problem(db_path, journal, seq)
 
 
 # -- replay -----------------------------------------------------------------------------------
 
-_INSERT_LEDGER = "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_INSERT_LEDGER_OR_IGNORE = "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_INSERT_TRANSFER = """
-INSERT INTO transfers (guild_id, from_user_id, to_user_id, amount, debit_ledger_id,
-                       credit_ledger_id, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
-"""
-_UPDATE_ACCOUNT = """
-UPDATE accounts SET balance = ?, lifetime_earned = ?, lifetime_spent = ?, last_daily_at = ?,
-                    updated_at = ?
-WHERE guild_id = ? AND user_id = ?
-"""
-_IN_SUFFIX = counterpart_reference("")
-
 
 class Replayed(NamedTuple):
-    applied: int
-    skipped: int  # already present: same id and reference, or the reference under another id
+    batches: int
+    last_seq: int
 
 
-# Rows inserted per executemany; bounds the memory a long journal needs.
-_CHUNK = 20_000
+# Batches coalesced per executemany: bounds the memory a long journal needs.
+_CHUNK = 2_000
 
 
-def replay(conn: sqlite3.Connection, entries: Iterable[JournalEntry]) -> Replayed:
-    """Apply journal entries on top of ``conn``'s ledger in one transaction, in id order.
-
-    Each row is applied at most once: an id already in the ledger must hold the same
-    reference and is skipped (a different one means the two come from different histories:
-    refused); a reference already in the ledger under another id is skipped. Ids must follow
-    the ledger's last id without a gap.
-    """
-    last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM ledger").fetchone()[0]
-    state = _Replay(conn)
-    skipped = 0
-    chunk: list[JournalEntry] = []
+def replay(
+    conn: sqlite3.Connection, batches: Iterable[tuple[WriteSet, dict[str, tuple[str, ...]]]]
+) -> Replayed:
+    """Apply journaled batches on top of ``conn`` in one transaction, in sequence order. The
+    first must follow the database's own last batch: a batch is never applied twice, and
+    none is skipped."""
+    seq = int(conn.execute("SELECT value FROM meta WHERE key = 'journal_seq'").fetchone()[0])
+    applier = Applier(read_catalog(conn))
+    done = 0
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("PRAGMA defer_foreign_keys = ON")  # a ledger row may precede its account
-        for e in entries:
-            if e.id <= last:
-                held = conn.execute(
-                    "SELECT guild_id, reference FROM ledger WHERE id = ?", (e.id,)
-                ).fetchone()
-                if held != (e.guild_id, e.reference):
-                    raise ReplayFailed(
-                        f"ledger id {e.id} is {e.reference!r} in the journal but "
-                        f"{held[1] if held else 'missing'!r} in the database"
-                    )
-                skipped += 1
-                continue
-            if e.id != last + 1:
-                raise ReplayFailed(f"the journal lacks ledger ids {last + 1} to {e.id - 1}")
-            last = e.id
-            chunk.append(e)
-            if len(chunk) == _CHUNK:
-                skipped += state.apply(chunk)
+        chunk: list[WriteSet] = []
+        chunk_columns: dict[str, tuple[str, ...]] | None = None
+        for ws, columns in batches:
+            if ws.seq != seq + 1:
+                raise ReplayFailed(
+                    "recovery.replay_gap", expected=seq + 1, found=ws.seq
+                )  # the caller decides from where
+            seq = ws.seq
+            if chunk and (columns != chunk_columns or len(chunk) == _CHUNK):
+                _apply_chunk(conn, applier, chunk, chunk_columns or {})
                 chunk = []
-        skipped += state.apply(chunk)
-        state.finish()
+            chunk.append(ws)
+            chunk_columns = columns
+            done += 1
+        if chunk:
+            _apply_chunk(conn, applier, chunk, chunk_columns or {})
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return Replayed(state.applied, skipped)
+    return Replayed(done, seq)
 
 
-class _Replay:
-    """Ledger rows in bulk, then their accounts and transfers, inside ``replay``'s transaction."""
+def _apply_chunk(
+    conn: sqlite3.Connection,
+    applier: Applier,
+    chunk: list[WriteSet],
+    columns: dict[str, tuple[str, ...]],
+) -> None:
+    names = {n for ws in chunk for n in (*ws.puts, *ws.deletes)}
+    positions = {}
+    for name in names:
+        table = applier.table(name)
+        cols = columns.get(name, table.columns)
+        positions[name] = tuple(cols.index(c) for c in table.key)
+    applier.apply(conn, coalesce(chunk, positions), columns)
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        # (guild, user) -> [balance, earned, spent, last_daily_at, updated_at]
-        self.accounts: dict[tuple[int, int], list] = {}
-        self.previous: JournalEntry | None = None  # a transfer's debit precedes its credit
-        self.applied = 0
 
-    def apply(self, chunk: list[JournalEntry]) -> int:
-        """Insert the chunk's ledger rows; returns how many were there already by reference."""
-        conn = self.conn
-        conn.execute("SAVEPOINT replay_chunk")
-        try:
-            conn.executemany(_INSERT_LEDGER, [row_of(e) for e in chunk])
-            applied = chunk
-        except sqlite3.IntegrityError:  # some reference is in already: row by row
-            conn.execute("ROLLBACK TO replay_chunk")
-            applied = [e for e in chunk if self._insert_or_skip(e)]
-        conn.execute("RELEASE replay_chunk")
-        transfers = []
-        for e in applied:
-            self._account(e)
-            if e.kind == "transfer_in" and e.reference.endswith(_IN_SUFFIX):
-                transfers.append(self._transfer(e))
-            self.previous = e
-        conn.executemany(_INSERT_TRANSFER, [t for t in transfers if t is not None])
-        self.applied += len(applied)
-        return len(chunk) - len(applied)
-
-    def finish(self) -> None:
-        self.conn.executemany(_UPDATE_ACCOUNT, [(*a, g, u) for (g, u), a in self.accounts.items()])
-
-    def _insert_or_skip(self, e: JournalEntry) -> bool:
-        if self.conn.execute(_INSERT_LEDGER_OR_IGNORE, row_of(e)).rowcount:
-            return True
-        if self.conn.execute(
-            "SELECT 1 FROM ledger WHERE guild_id = ? AND reference = ?",
-            (e.guild_id, e.reference),
-        ).fetchone():
-            return False  # applied before under another id: never twice
-        raise ReplayFailed(f"journal entry {e.id} breaks a rule of the ledger")
-
-    def _account(self, e: JournalEntry) -> None:
-        """The entry's effect on its account: the arithmetic of ``Writer._move``."""
-        key = (e.guild_id, e.user_id)
-        account = self.accounts.get(key)
-        if account is None:
-            account = self.accounts[key] = self._load(e)
-        account[0] = e.balance_after
-        account[1], account[2] = lifetime_after(e.kind, e.delta, account[1], account[2])
-        if e.kind in CLAIM_KINDS:
-            account[3] = e.created_at
-        account[4] = e.created_at
-
-    def _load(self, e: JournalEntry) -> list:
-        """The account's row, opened the way the writer opens one when there is none yet."""
-        row = self.conn.execute(
-            "SELECT balance, lifetime_earned, lifetime_spent, last_daily_at, updated_at"
-            " FROM accounts WHERE guild_id = ? AND user_id = ?",
-            (e.guild_id, e.user_id),
-        ).fetchone()
-        if row is not None:
-            return list(row)
-        self.conn.execute(
-            "INSERT INTO accounts (guild_id, user_id, balance, created_at, updated_at)"
-            " VALUES (?, ?, 0, ?, ?)",
-            (e.guild_id, e.user_id, e.created_at, e.created_at),
-        )
-        return [0, 0, 0, None, e.created_at]
-
-    def _transfer(self, credit: JournalEntry) -> tuple | None:
-        """The transfers row linking a credit to its debit (the row just before it)."""
-        reference = credit.reference.removesuffix(_IN_SUFFIX)
-        debit = self.previous
-        if debit is not None and debit.guild_id == credit.guild_id and debit.reference == reference:
-            found = (debit.id, debit.user_id)
-        else:
-            found = self.conn.execute(
-                "SELECT id, user_id FROM ledger WHERE guild_id = ? AND reference = ?",
-                (credit.guild_id, reference),
-            ).fetchone()
-        if found is None:
-            log.warning("replay_transfer_without_debit", ledger_id=credit.id, reference=reference)
-            return None
-        debit_id, from_user = found
-        return (
-            credit.guild_id,
-            from_user,
-            credit.user_id,
-            credit.delta,
-            debit_id,
-            credit.id,
-            credit.created_at,
-        )
+def _replayable(
+    journal: Journal, after: int, stop_at_damage: bool
+) -> Iterator[tuple[WriteSet, dict[str, tuple[str, ...]]]]:
+    """The journal's batches after ``after``; with ``stop_at_damage``, the ones before its
+    first unusable part (the caller has accepted losing the rest)."""
+    try:
+        yield from journal.batches(after)
+    except JournalDamaged:
+        if not stop_at_damage:
+            raise
 
 
 # -- rebuilding a database --------------------------------------------------------------------
@@ -416,7 +445,7 @@ class _Replay:
 class Base(NamedTuple):
     kind: str  # database | snapshot | journal
     path: Path | None
-    last_ledger_id: int
+    seq: int
 
     @property
     def label(self) -> str:
@@ -437,20 +466,17 @@ _REBUILD_CACHE_KIB = 262_144
 
 
 def _copy_in(base: Base, temp: Path, pool: ThreadPoolExecutor) -> Future[Verdict] | None:
-    """Put the base's content at ``temp``: a snapshot's bytes, or a consistent copy of the live
-    database's committed part, or nothing (an empty database for the journal alone).
-
-    A snapshot is verified in full (``verify_snapshot``) in ``pool`` while its copy is being
-    replayed; the copy's sha256 ties it to the bytes verified. The caller must check the
-    returned verdict before installing anything."""
+    """Put the base's content at ``temp``: a snapshot's bytes (verified in full in ``pool``
+    meanwhile; the copy's sha256 ties it to the bytes verified), a consistent copy of the
+    live database's committed part, or nothing (the journal alone)."""
     if base.kind == "snapshot":
         assert base.path is not None
         manifest = read_manifest(base.path)
         verdict = pool.submit(verify_snapshot, base.path, manifest)
         shutil.copyfile(base.path, temp)
         if sha256_of(temp) != manifest.sha256:
-            _refuse(base, verdict.result())  # the same finding, from the verification
-            raise RestoreRefused(f"snapshot {base.path.name}: its copy differs from it")
+            _refuse(base, verdict.result())
+            raise RestoreRefused("recovery.copy_differs", snapshot=base.path.name)
         return verdict
     if base.kind == "database":
         assert base.path is not None
@@ -469,31 +495,47 @@ def _copy_in(base: Base, temp: Path, pool: ThreadPoolExecutor) -> Future[Verdict
 def _refuse(base: Base, verdict: Verdict | None) -> None:
     if verdict is not None and not verdict.ok:
         name = base.path.name if base.path else base.kind
-        raise RestoreRefused(f"snapshot {name} failed verification: {verdict.problem}")
+        raise RestoreRefused("recovery.snapshot_unsound", snapshot=name, problem=verdict.problem)
 
 
-def _build(base: Base, journal: Journal | None, data_dir: Path, replay_journal: bool) -> Built:
+def _build(
+    base: Base,
+    journal: Journal | None,
+    data_dir: Path,
+    data_id: str | None,
+    *,
+    replay_journal: bool = True,
+    stop_at_damage: bool = False,
+) -> Built:
     """The base plus the journal past it, in a temporary file in ``data_dir``, verified and
     audited clean; nothing is installed."""
-    temp = new_dir_name(data_dir, f".rebuilding-{utc_stamp()}.db")
+    temp = new_dir_name(data_dir, f"{REBUILDING}{utc_stamp()}.db")
     with ThreadPoolExecutor(max_workers=1) as pool:
         verdict: Future[Verdict] | None = None
         try:
             verdict = _copy_in(base, temp, pool)
-            # Migrates an older snapshot's schema, as opening would. No fsync per COMMIT: the
+            # Migrates an older base's schema, as opening would. No fsync per COMMIT: the
             # file is fsynced once it is whole, before it is renamed into place.
             conn = connect_sync(temp, "OFF")
             try:
                 conn.execute(f"PRAGMA cache_size = -{_REBUILD_CACHE_KIB}")
-                done = Replayed(0, 0)
+                if data_id is not None:
+                    conn.execute("UPDATE meta SET value = ? WHERE key = 'data_id'", (data_id,))
+                seq = int(
+                    conn.execute("SELECT value FROM meta WHERE key = 'journal_seq'").fetchone()[0]
+                )
+                if base.kind == "snapshot" and seq != base.seq:
+                    raise ReplayFailed("recovery.base_seq", base=base.label, seq=seq)
+                done = Replayed(0, seq)
                 if replay_journal and journal is not None:
-                    done = replay(conn, journal.entries(after=_replay_from(base, conn, journal)))
-                _refuse(base, verdict and verdict.result())
+                    done = replay(conn, _replayable(journal, seq, stop_at_damage))
+                _refuse(base, verdict.result() if verdict else None)
                 report = audit(conn)
                 if not report.clean:
                     raise ReplayFailed(
-                        f"the rebuilt database does not audit clean "
-                        f"({len(report.discrepancies)} discrepancies)"
+                        "recovery.not_clean",
+                        count=len(report.discrepancies),
+                        first=report.discrepancies[0].problem,
                     )
                 last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM ledger").fetchone()[0]
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -511,46 +553,67 @@ def _build(base: Base, journal: Journal | None, data_dir: Path, replay_journal: 
     return Built(temp, done, last_id, report.accounts, report.total_points)
 
 
-def _replay_from(base: Base, conn: sqlite3.Connection, journal: Journal) -> int:
-    """The id after which to replay. A snapshot is a consistent copy: from its own last row
-    (which the journal's row with that id must match). The live database's committed part
-    may be a mix of pages if its WAL was lost mid-checkpoint: it must have no hole in its
-    ledger, and every journal row it should hold is checked."""
-    if base.kind != "database":
-        return max(base.last_ledger_id - 1, 0)
-    count, last = conn.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM ledger").fetchone()
-    if count != last:
-        raise ReplayFailed(f"its ledger has holes ({last - count} ids missing below {last})")
-    return (journal.first_id() or 1) - 1
-
-
 def _install(built: Built, db_path: Path, aside: Path) -> Path | None:
-    """Move the current database and its sidecars (a stale -wal must never meet the new file)
-    aside, then rename the rebuilt one into place."""
+    """Move the current database and its sidecars (a stale -wal must never meet the new
+    file) aside, then rename the rebuilt one into place."""
     moved = move_aside(sqlite_files(db_path), aside)
     os.replace(built.temp, db_path)
     fsync_dir(db_path.parent)
     return aside if moved else None
 
 
-def _reaches(journal: Journal, base_last_id: int) -> bool:
-    """Whether the journal holds every id after the base (or nothing after it at all)."""
-    first = journal.first_id()
-    return first is None or first <= base_last_id + 1 or journal.tail(base_last_id).beyond == 0
+def _reaches(scan: Scan, base_seq: int) -> bool:
+    """Whether the journal holds every batch after the base (or nothing after it at all)."""
+    return scan.first_seq is None or scan.first_seq <= base_seq + 1 or scan.last_seq <= base_seq
 
 
-def _set_aside_later_snapshots(snapshot_dir: Path, data_dir: Path, last_id: int) -> int:
-    """After going back to ``last_id`` without the journal, the snapshots taken later belong
-    to a history that no longer continues: never restore them automatically again."""
+def _losses(scan: Scan, base_seq: int) -> list[str]:
+    """What a rebuild from ``base_seq`` could not use that may hold acknowledged batches."""
+    found = [d.describe() for d in scan.damage_after(base_seq)]
+    if scan.head_problem is not None:
+        found.append(scan.head_problem)
+    return found
+
+
+def _set_aside_later_snapshots(snapshot_dir: Path, owner: Owner, seq: int | None) -> int:
+    """After going back to batch ``seq`` without the journal (None: to nothing), the
+    snapshots taken later belong to a history that no longer continues: never restore them
+    automatically again."""
     later = [
         Path(s.path)
-        for s in list_snapshots(snapshot_dir, data_dir=data_dir, check_sha=False)
-        if s.last_ledger_id > last_id
+        for s in list_snapshots(snapshot_dir, owner=owner, check_sha=False)
+        if seq is None or s.seq > seq
     ]
     if later:
         aside = new_dir_name(snapshot_dir, f"superseded-{utc_stamp()}")
         move_aside([p for s in later for p in (s, manifest_path(s))], aside)
     return len(later)
+
+
+def _identity(data_dir: Path, health: Health | None, scan: Scan) -> str | None:
+    """The data directory's id, from every place it is kept; refused when they disagree
+    (files of two data directories mixed in one)."""
+    found: dict[str, str] = {}
+    if (f := read_id_file(data_dir)) is not None:
+        found[ID_FILE] = f
+    if health is not None and health.data_id:
+        found["vouchy.db"] = health.data_id
+    for i, data_id in enumerate(scan.data_ids):
+        if data_id:
+            found[f"journal ({i + 1})"] = data_id
+    if len(set(found.values())) > 1:
+        where = ", ".join(f"{k}: {v[:8]}" for k, v in found.items())
+        raise DatabaseUnrecoverable(
+            "recovery.identity_mismatch", data_dir=str(data_dir), where=where
+        )
+    return next(iter(found.values()), None)
+
+
+def _tidy_leftovers(data_dir: Path) -> None:
+    """Remove what an interrupted rebuild or restore left (we hold the lock: none runs)."""
+    for path in data_dir.glob(f"{REBUILDING}*"):
+        path.unlink(missing_ok=True)
+        log.warning("rebuild_leftover_removed", path=str(path))
 
 
 def restore(
@@ -560,44 +623,74 @@ def restore(
     snapshot_dir: Path,
     *,
     replay_journal: bool = True,
+    adopt: bool = False,
 ) -> RestoreSummary:
     """``python -m vouchy restore``: verify the snapshot (its copy), replay the journal past
     it, audit, keep the current database as a pre-restore copy, install in one rename.
 
     Refused (nothing touched) while a bot holds the data directory, for a snapshot that fails
-    verification, and when the journal does not reach back to the snapshot."""
+    verification, for a snapshot of another data directory (unless ``adopt``: it then becomes
+    this directory's new start, the journal and later snapshots set aside), and when the
+    journal does not reach back to the snapshot."""
     started = time.perf_counter()
     data_dir = db_path.parent
     lock = DataLock(data_dir).acquire()
     try:
+        _tidy_leftovers(data_dir)
         journal = Journal(journal_dir)
+        scan = journal.scan()
         manifest = _manifest_or_refuse(snapshot)
-        base = Base("snapshot", snapshot, manifest.facts.last_ledger_id)
-        if replay_journal and not _reaches(journal, base.last_ledger_id):
+        health = check_database(db_path) if db_path.exists() else None
+        data_id = _identity(data_dir, health, scan)
+        facts = manifest.facts
+        if data_id and facts.data_id:
+            foreign = facts.data_id != data_id
+        else:  # a snapshot from before identities: its data directory's path says whose
+            foreign = manifest.data_dir != str(data_dir.resolve())
+        if foreign and not adopt:
             raise RestoreRefused(
-                f"the journal starts at ledger id {journal.first_id()}, after this snapshot's "
-                f"last id {base.last_ledger_id}: replaying would leave a gap. Restore a newer "
-                "snapshot, or this one as it was with --no-replay"
+                "recovery.foreign_snapshot", snapshot=snapshot.name, origin=manifest.data_dir
             )
+        if facts.seq < 0 and replay_journal and not foreign:
+            raise RestoreRefused("recovery.legacy_snapshot", snapshot=snapshot.name)
+        if foreign:
+            replay_journal = False
+        base = Base("snapshot", snapshot, facts.seq)
+        if replay_journal:
+            if not _reaches(scan, base.seq):
+                raise RestoreRefused(
+                    "recovery.journal_starts_later",
+                    first=scan.first_seq,
+                    seq=base.seq,
+                )
+            if losses := _losses(scan, base.seq):
+                raise RestoreRefused("recovery.journal_unusable", what="; ".join(losses))
+        keep_id = data_id or facts.data_id or None
         try:
-            built = _build(base, journal, data_dir, replay_journal)
+            built = _build(base, journal, data_dir, keep_id, replay_journal=replay_journal)
         except (ReplayFailed, JournalDamaged) as e:
-            raise RestoreRefused(f"refusing to restore {snapshot.name}: {e.message}") from None
+            raise RestoreRefused(
+                "recovery.refused", snapshot=snapshot.name, why=e.message
+            ) from None
         aside = _install(built, db_path, new_dir_name(data_dir, f"pre-restore-{utc_stamp()}"))
+        if keep_id:
+            write_id_file(data_dir, keep_id)
         set_aside = 0
         if not replay_journal:
             set_aside = journal.cut_after(
-                built.last_ledger_id,
+                built.replayed.last_seq if not foreign else -1,
                 data_dir / SET_ASIDE,
-                f"restore-{utc_stamp()}-after-{built.last_ledger_id}",
+                f"restore-{utc_stamp()}-after-{built.replayed.last_seq}",
             )
-            _set_aside_later_snapshots(snapshot_dir, data_dir, built.last_ledger_id)
+            _set_aside_later_snapshots(
+                snapshot_dir, Owner(keep_id or "", data_dir), built.replayed.last_seq
+            )
     finally:
         lock.release()
     summary = RestoreSummary(
         snapshot=snapshot.name,
-        replayed=built.replayed.applied,
-        skipped=built.replayed.skipped,
+        replayed=built.replayed.batches,
+        last_seq=built.replayed.last_seq,
         last_ledger_id=built.last_ledger_id,
         accounts=built.accounts,
         total_points=built.total_points,
@@ -616,24 +709,27 @@ def _manifest_or_refuse(snapshot: Path) -> Manifest:
         reason = "it has no manifest beside it (an unfinished snapshot?)"
     except (OSError, msgspec.DecodeError, msgspec.ValidationError) as e:
         reason = f"its manifest is unreadable: {e}"
-    raise RestoreRefused(f"refusing to restore {snapshot.name}: {reason}; nothing was changed")
+    raise RestoreRefused("recovery.no_manifest", snapshot=snapshot.name, why=reason)
 
 
 # -- the start-up check -----------------------------------------------------------------------
 
 
 def startup_check(
-    db_path: Path, journal_dir: Path, snapshot_dir: Path, *, fresh: bool = False
+    db_path: Path,
+    journal_dir: Path,
+    snapshot_dir: Path,
+    *,
+    fresh: bool = False,
+    accept_loss: bool = False,
 ) -> Recovery:
     """Run before the writer opens the database (it holds the data directory's lock).
 
-    Sound database: journal rows past its last id that are only the last append, after a
-    crash (no clean close since) with the WAL in place, are an append cut off before its
-    COMMIT that no caller heard about: cut (and set aside), since the writer will reuse those
-    ids. Any other rows past it mean the database lost committed transactions (a lost WAL, an
-    older file): rebuild. Missing or damaged: rebuild from the best base. Skipped
-    (``action="skipped"``) while another process holds the directory.
-    """
+    Sound database: whole journal records past its last batch are applied (the one batch
+    fsynced but not committed when the process died); a record cut short is set aside. More
+    than one batch missing means it lost committed transactions (a lost WAL, an older file):
+    rebuild. Missing or damaged: rebuild from the best base. Skipped (``action="skipped"``)
+    while another process holds the directory."""
     started = time.perf_counter()
     data_dir = db_path.parent
     try:
@@ -641,131 +737,216 @@ def startup_check(
     except DataDirectoryBusy:
         return Recovery(action="skipped", problem="the data directory is in use")
     try:
+        _tidy_leftovers(data_dir)
         journal = Journal(journal_dir)
+        scan = journal.scan()
         health = check_database(db_path)
+        data_id = _identity(data_dir, health, scan)
+        if scan.legacy:
+            return _migrate_legacy(db_path, journal, health, started)
         if health.problem is None:
-            tail = journal.tail(health.last_ledger_id)
-            if tail.beyond == 0 and tail.torn_bytes == 0:
-                if 0 < tail.last_id < health.last_ledger_id:
-                    log.warning(
-                        "journal_behind_database",
-                        journal_last_id=tail.last_id,
-                        database_last_id=health.last_ledger_id,
-                    )
-                return Recovery(action="ok")
-            # Only the last append may be missing, and only as a crash before its COMMIT
-            # leaves things: no clean close since, and the WAL there with its frames. A WAL
-            # that is gone or empty may have held that COMMIT: then rebuild instead.
-            unanswered = (
-                tail.first_beyond >= tail.last_append_first_id
-                and not journal.closed_cleanly()
-                and health.wal_frames > 0
-            )
-            if tail.beyond == 0 or unanswered:
-                count = journal.cut_after(
-                    health.last_ledger_id,
-                    data_dir / SET_ASIDE,
-                    f"startup-{utc_stamp()}-after-{health.last_ledger_id}",
-                )
-                log.warning(
-                    "journal_tail_discarded",
-                    count=count,
-                    after_ledger_id=health.last_ledger_id,
-                    torn_bytes=tail.torn_bytes,
-                )
-                return Recovery(action="tail_discarded", discarded=count)
+            done = _roll_forward(db_path, journal, scan, health, data_id, started)
+            if done is not None:
+                return done
             problem = (
-                f"it lacks {tail.beyond} journaled ledger rows (ids {tail.first_beyond} to "
-                f"{tail.last_id}) that may have been acknowledged: its WAL was lost, or it is "
-                "an older file"
+                f"it holds batches up to {health.seq} but the journal holds "
+                f"{scan.last_seq}: it lost committed transactions (a lost WAL, an older file)"
             )
+            if tip := _tip_problem_unless_closed(db_path, journal, scan, health.seq):
+                problem = tip
         else:
             problem = health.problem
+        owner = Owner(data_id or "", data_dir)
         verified = [
             s
-            for s in list_snapshots(snapshot_dir, data_dir=data_dir, check_sha=False)
-            if s.verified
+            for s in list_snapshots(snapshot_dir, owner=owner, check_sha=False)
+            if s.verified and s.seq >= 0
         ]
-        if problem == MISSING and not verified and journal.first_id() is None:
-            return Recovery(action="created")
+        if problem == MISSING and not verified and scan.first_seq is None and not scan.damage:
+            return Recovery(action="created", data_id=data_id)
         if fresh:
-            return _start_fresh(db_path, journal_dir, snapshot_dir, problem, started)
-        return _recover(db_path, journal, health, problem, verified, started)
+            return _start_fresh(db_path, journal_dir, snapshot_dir, owner, problem, started)
+        return _recover(
+            db_path, journal, scan, health, problem, verified, data_id, accept_loss, started
+        )
     finally:
         lock.release()
+
+
+def _roll_forward(
+    db_path: Path, journal: Journal, scan: Scan, health: Health, data_id: str | None, started: float
+) -> Recovery | None:
+    """A sound database: apply the one whole batch it lacks, set aside a record cut short.
+    None when it lacks more than that, or the journal disagrees with it (rebuild instead)."""
+    data_dir = db_path.parent
+    seq = health.seq
+    beyond = max(0, scan.last_seq - seq)
+    damaged_beyond = [d for d in scan.damage_after(seq) if not d.tail]
+    if beyond > 1 or damaged_beyond or _tip_problem_unless_closed(db_path, journal, scan, seq):
+        return None
+    replayed = 0
+    if beyond:
+        conn = connect_sync(db_path)
+        try:
+            replayed = replay(conn, journal.batches(after=seq)).batches
+        finally:
+            conn.close()
+    discarded = 0
+    if scan.torn_tail is not None:
+        discarded = journal.cut_after(
+            seq + replayed, data_dir / SET_ASIDE, f"startup-{utc_stamp()}-after-{seq + replayed}"
+        )
+        log.warning(
+            "journal_tail_discarded",
+            lines=discarded,
+            after_seq=seq + replayed,
+            problem=scan.torn_tail.describe(),
+        )
+    behind = scan.last_seq < seq or bool(scan.damage_after(-1)) or scan.head_problem is not None
+    if behind:
+        log.warning(
+            "journal_behind_database",
+            journal_last_seq=scan.last_seq,
+            database_seq=seq,
+            damage=[d.describe() for d in scan.damage],
+            head=scan.head_problem,
+        )
+    if data_id:
+        write_id_file(data_dir, data_id)
+    if replayed:
+        log.warning("journal_rolled_forward", batches=replayed, seq=seq + replayed)
+    action = "rolled_forward" if replayed else "tail_discarded" if discarded else "ok"
+    return Recovery(
+        action=action,
+        replayed=replayed,
+        discarded=discarded,
+        needs_snapshot=behind,
+        seconds=round(time.perf_counter() - started, 3),
+        data_id=data_id,
+    )
 
 
 def _recover(
     db_path: Path,
     journal: Journal,
+    scan: Scan,
     health: Health,
     problem: str,
     verified: list[SnapshotInfo],
+    data_id: str | None,
+    accept_loss: bool,
     started: float,
 ) -> Recovery:
     data_dir = db_path.parent
     log.error("database_check_failed", path=str(db_path), problem=problem)
-    bases = []
-    if health.usable:
-        bases.append(Base("database", db_path, health.last_ledger_id))
-    bases += [Base("snapshot", Path(s.path), s.last_ledger_id) for s in verified]
-    if journal.first_id() == 1:
+    bases = [Base("snapshot", Path(s.path), s.seq) for s in verified]
+    if scan.first_seq == 1:
         bases.append(Base("journal", None, 0))
+    if health.usable and not health.legacy:
+        bases.append(Base("database", db_path, health.seq))
     tried = []
     for base in bases:
+        losses = _losses(scan, base.seq)
         try:
-            if not _reaches(journal, base.last_ledger_id):
+            if not _reaches(scan, base.seq):
                 raise ReplayFailed(
-                    f"the journal starts at id {journal.first_id()}, after its last id "
-                    f"{base.last_ledger_id}"
+                    "recovery.journal_starts_later", first=scan.first_seq, seq=base.seq
                 )
-            built = _build(base, journal, data_dir, replay_journal=True)
+            if losses and not accept_loss:
+                raise ReplayFailed("recovery.would_lose", what="; ".join(losses))
+            built = _build(base, journal, data_dir, data_id, stop_at_damage=accept_loss)
         except (RestoreRefused, ReplayFailed, JournalDamaged, sqlite3.Error) as e:
             reason = e.message if isinstance(e, VouchyError) else str(e)
             tried.append(f"{base.label}: {reason}")
-            if isinstance(e, RestoreRefused) and base.path is not None:
+            if isinstance(e, RestoreRefused) and base.path is not None and base.kind == "snapshot":
                 quarantine(base.path, reason)
             continue
         aside = _install(built, db_path, new_dir_name(data_dir, f"damaged-{utc_stamp()}"))
+        lost: list[str] = []
+        if losses:  # accepted: set aside what could not be used, and say exactly what
+            lost = losses
+            journal.cut_after(
+                built.replayed.last_seq,
+                data_dir / SET_ASIDE,
+                f"accepted-loss-{utc_stamp()}-after-{built.replayed.last_seq}",
+            )
+            log.error("journal_loss_accepted", after_seq=built.replayed.last_seq, lost=lost)
+        if data_id:
+            write_id_file(data_dir, data_id)
         recovery = Recovery(
             action="recovered",
             problem=problem,
             base=base.label,
-            replayed=built.replayed.applied,
+            replayed=built.replayed.batches,
             moved_aside=str(aside) if aside else None,
             accounts=built.accounts,
             total_points=built.total_points,
             seconds=round(time.perf_counter() - started, 3),
+            lost=lost,
+            data_id=data_id,
         )
         log.error(
             "database_recovered",
             path=str(db_path),
+            last_seq=built.replayed.last_seq,
             last_ledger_id=built.last_ledger_id,
             bases_refused=tried,
             **msgspec.structs.asdict(recovery),
         )
         return recovery
     raise DatabaseUnrecoverable(
-        f"the database at {db_path} is damaged ({problem}) and could not be rebuilt"
-        + (
-            f": {'; '.join(tried)}"
-            if tried
-            else ": there is no snapshot or journal to rebuild it from"
-        )
-        + ". Nothing was changed. Restore a snapshot with `python -m vouchy restore NAME`"
-        " (--no-replay if the journal does not reach it), or start empty with --fresh."
+        "recovery.unrecoverable",
+        path=str(db_path),
+        problem=problem,
+        tried="; ".join(tried) or "there is no snapshot or journal to rebuild it from",
     )
 
 
+def _migrate_legacy(db_path: Path, journal: Journal, health: Health, started: float) -> Recovery:
+    """A data directory of Vouchy 0.1 (a journal line per ledger row): its database must be
+    sound and hold every journaled row; the old journal then moves aside and a snapshot is
+    taken at once, the base of the new journal."""
+    data_dir = db_path.parent
+    legacy = journal.legacy_segments()
+    last = _legacy_last_id(legacy)
+    if health.problem is not None or last > health.last_ledger_id:
+        raise DatabaseUnrecoverable(
+            "recovery.legacy_unrecoverable",
+            path=str(data_dir),
+            problem=health.problem
+            or f"the journal holds ledger rows up to {last}, the database {health.last_ledger_id}",
+        )
+    aside = new_dir_name(data_dir, f"journal-v1-{utc_stamp()}")
+    move_aside([*legacy, journal.directory / "closed"], aside)
+    log.warning("journal_migrated", legacy_segments=len(legacy), moved_to=str(aside))
+    return Recovery(
+        action="migrated",
+        moved_aside=str(aside),
+        needs_snapshot=True,
+        seconds=round(time.perf_counter() - started, 3),
+        data_id=health.data_id,
+    )
+
+
+def _legacy_last_id(segments: list[Path]) -> int:
+    for path in reversed(segments):
+        for line in reversed(path.read_bytes().splitlines()):
+            try:
+                return int(msgspec.json.decode(line)["id"])
+            except (msgspec.DecodeError, KeyError, TypeError, ValueError):
+                continue
+    return 0
+
+
 def _start_fresh(
-    db_path: Path, journal_dir: Path, snapshot_dir: Path, problem: str, started: float
+    db_path: Path, journal_dir: Path, snapshot_dir: Path, owner: Owner, problem: str, started: float
 ) -> Recovery:
     """``--fresh``: start empty. The old database, its journal and its snapshots are moved
     aside, never deleted (the snapshots so that none is ever restored into the new history)."""
     data_dir = db_path.parent
     aside = new_dir_name(data_dir, f"set-aside-{utc_stamp()}")
-    move_aside([*sqlite_files(db_path), journal_dir], aside)
-    _set_aside_later_snapshots(snapshot_dir, data_dir, -1)
+    move_aside([*sqlite_files(db_path), journal_dir, data_dir / ID_FILE], aside)
+    _set_aside_later_snapshots(snapshot_dir, owner, None)
     log.warning("database_started_fresh", problem=problem, moved_aside=str(aside))
     return Recovery(
         action="fresh",
@@ -773,3 +954,14 @@ def _start_fresh(
         moved_aside=str(aside),
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def database_owner(db_path: Path, journal_dir: Path) -> Owner:
+    """This data directory as snapshots know it (for listing, health and reports)."""
+    data_dir = db_path.parent
+    data_id = (
+        read_id_file(data_dir)
+        or database_id(db_path)
+        or next(iter(Journal(journal_dir).scan().data_ids), None)
+    )
+    return Owner(data_id or "", data_dir)

@@ -13,6 +13,7 @@ import msgspec
 from vouchy.store.durability.files import open_readonly
 from vouchy.store.durability.journal import Journal
 from vouchy.store.durability.lock import DataLock
+from vouchy.store.durability.recovery import database_owner
 from vouchy.store.durability.snapshots import QUARANTINE, bytes_match, list_snapshots, read_manifest
 
 
@@ -55,7 +56,8 @@ def storage_report(db_path: Path, journal_dir: Path, snapshot_dir: Path) -> Stor
                 conn.close()
         except sqlite3.Error as e:
             quick_check = f"does not open: {e}"
-    snapshots = list_snapshots(snapshot_dir, data_dir=db_path.parent, check_sha=False)
+    owner = database_owner(db_path, journal_dir)
+    snapshots = list_snapshots(snapshot_dir, owner=owner, check_sha=False)
     newest = snapshots[0] if snapshots else None
     verified = None
     if newest is not None:

@@ -1,5 +1,6 @@
-"""The snapshot schedule: APScheduler's ``AsyncIOScheduler`` runs the snapshot job every
-``snapshots.interval_minutes`` on the bot's event loop.
+"""The snapshot schedule: APScheduler's ``AsyncIOScheduler`` runs the snapshot job soon after
+start (``first_after_seconds``: a fresh container is healthy in seconds, not one interval
+later), then every ``snapshots.interval_minutes``, on the bot's event loop.
 
 A failed run (disk full, permission, I/O error) has been logged by the job
 (``snapshot_failed``) and is simply tried again at the next interval; the bot keeps serving.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -21,9 +22,16 @@ log = get_logger("vouchy.snapshots")
 
 
 class SnapshotSchedule:
-    def __init__(self, job: Callable[[], Awaitable[object]], interval_minutes: float) -> None:
+    def __init__(
+        self,
+        job: Callable[[], Awaitable[object]],
+        interval_minutes: float,
+        *,
+        first_after_seconds: float = 5.0,
+    ) -> None:
         self.job = job
         self.interval_minutes = interval_minutes
+        self.first_after_seconds = first_after_seconds
         self.runs = 0
         self.failures = 0
         self._scheduler: AsyncIOScheduler | None = None
@@ -34,7 +42,8 @@ class SnapshotSchedule:
         return self._scheduler is not None
 
     def start(self) -> None:
-        """Take a snapshot every interval, from one interval from now (call on the loop)."""
+        """The first snapshot ``first_after_seconds`` from now, then one every interval
+        (call on the loop)."""
         if self._scheduler is not None:
             return
         scheduler = AsyncIOScheduler(timezone=UTC)
@@ -42,6 +51,7 @@ class SnapshotSchedule:
             self.run_once,
             "interval",
             minutes=self.interval_minutes,
+            next_run_time=datetime.now(UTC) + timedelta(seconds=self.first_after_seconds),
             id="vouchy-snapshot",
             max_instances=1,
             coalesce=True,

@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 
@@ -34,7 +35,7 @@ from vouchy.store.durability.files import (
     write_durably,
 )
 from vouchy.store.durability.journal import Journal
-from vouchy.store.schema import SCHEMA_VERSION
+from vouchy.store.schema import FORMAT
 
 log = get_logger("vouchy.snapshots")
 
@@ -71,15 +72,16 @@ class Facts(msgspec.Struct, frozen=True, kw_only=True):
     total_points: int
     integrity: str  # "ok", or the first problems PRAGMA integrity_check reported
     audit_clean: bool
+    seq: int = -1  # the last journal batch it holds (-1: written before the batch journal)
+    data_id: str = ""  # the data directory it belongs to ("" before the batch journal)
 
     @property
     def problem(self) -> str | None:
         if self.integrity != "ok":
             return f"integrity check failed: {self.integrity}"
-        if not 1 <= self.schema_version <= SCHEMA_VERSION:
+        if not 1 <= self.schema_version <= FORMAT:
             return (
-                f"schema version {self.schema_version} is not one this Vouchy knows "
-                f"(1 to {SCHEMA_VERSION})"
+                f"schema version {self.schema_version} is not one this Vouchy knows (1 to {FORMAT})"
             )
         if not self.audit_clean:
             return "the ledger audit found balances that differ from their ledger"
@@ -89,7 +91,7 @@ class Facts(msgspec.Struct, frozen=True, kw_only=True):
 class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     file: str
     created_at: str  # ISO 8601, UTC
-    data_dir: str  # the data directory it was taken from, resolved
+    data_dir: str  # the data directory's path when it was taken, resolved (for people)
     app_version: str
     sha256: str
     size: int
@@ -128,6 +130,8 @@ class SnapshotInfo(msgspec.Struct, frozen=True, kw_only=True):
     problem: str | None
     last_ledger_id: int
     data_dir: str
+    data_id: str = ""
+    seq: int = -1
 
 
 def _integrity(path: Path) -> str:
@@ -152,6 +156,9 @@ def _content(path: Path) -> dict:
         ]
         facts: dict = {"schema_version": version, "last_ledger_id": 0, "guild_totals": {}}
         facts.update(accounts=0, total_points=0, audit_clean=False)
+        if "meta" in tables:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            facts.update(seq=int(meta.get("journal_seq", -1)), data_id=str(meta.get("data_id", "")))
         if {"ledger", "accounts"} <= set(tables):
             facts["last_ledger_id"] = conn.execute(
                 "SELECT COALESCE(MAX(id), 0) FROM ledger"
@@ -357,14 +364,33 @@ def quarantine(path: Path, reason: str, manifest: Manifest | None = None) -> Pat
     return target
 
 
+class Owner(NamedTuple):
+    """A data directory, as snapshots know it: its identity (an id made with its database,
+    ``""`` when unknown) and its path (what snapshots taken before the id existed record)."""
+
+    data_id: str
+    data_dir: Path
+
+    def owns(self, manifest: Manifest) -> bool:
+        if manifest.facts.data_id and self.data_id:
+            return manifest.facts.data_id == self.data_id
+        return manifest.data_dir == str(self.data_dir.resolve())
+
+
+def _suffix_number(name: str) -> int:
+    """``vouchy-T.db`` -> 1, ``vouchy-T-3.db`` -> 3: same-second snapshots in taking order."""
+    stem = name.removesuffix(".db")
+    last = stem.rsplit("-", 1)[-1]
+    return int(last) if last.isdigit() and len(last) < 6 else 1
+
+
 def list_snapshots(
-    snapshot_dir: Path, *, data_dir: Path | None = None, check_sha: bool = True
+    snapshot_dir: Path, *, owner: Owner | None = None, check_sha: bool = True
 ) -> list[SnapshotInfo]:
-    """Snapshots in ``snapshot_dir`` (of ``data_dir`` only, when given), newest first."""
+    """Snapshots in ``snapshot_dir`` (of ``owner`` only, when given), newest first."""
     if not snapshot_dir.is_dir():
         return []
     now = utc_now()
-    wanted = str(data_dir.resolve()) if data_dir is not None else None
     found = []
     for path in snapshot_dir.glob(f"{PREFIX}*.db"):
         size = path.stat().st_size
@@ -372,18 +398,20 @@ def list_snapshots(
             manifest: Manifest | None = read_manifest(path)
         except (OSError, msgspec.DecodeError, msgspec.ValidationError):
             manifest = None
+        data_id, seq = "", -1
         if manifest is None:
             created = datetime.fromtimestamp(path.stat().st_mtime, now.tzinfo)
             problem: str | None = "no readable manifest"
             last_id, origin = 0, ""
         else:
-            if wanted is not None and manifest.data_dir != wanted:
+            if owner is not None and not owner.owns(manifest):
                 continue
             created, last_id, origin = (
                 manifest.created,
                 manifest.facts.last_ledger_id,
                 manifest.data_dir,
             )
+            data_id, seq = manifest.facts.data_id, manifest.facts.seq
             problem = manifest.facts.problem or (None if manifest.verified else "not verified")
             if problem is None and check_sha and not bytes_match(path, manifest):
                 problem = "its bytes differ from the manifest"
@@ -398,14 +426,19 @@ def list_snapshots(
                 problem=problem,
                 last_ledger_id=last_id,
                 data_dir=origin,
+                data_id=data_id,
+                seq=seq,
             )
         )
-    found.sort(key=lambda s: (s.created_at, s.last_ledger_id, s.name), reverse=True)
+    found.sort(
+        key=lambda s: (s.created_at, s.seq, s.last_ledger_id, _suffix_number(s.name)),
+        reverse=True,
+    )
     return found
 
 
 def apply_retention(
-    snapshot_dir: Path, data_dir: Path, keep_last: int, keep_daily_days: int
+    snapshot_dir: Path, owner: Owner, keep_last: int, keep_daily_days: int
 ) -> list[Path]:
     """Keep the newest ``keep_last`` verified snapshots plus the newest of each UTC day for
     ``keep_daily_days`` days; remove the rest. Leftovers of killed snapshots are cleaned up:
@@ -416,7 +449,7 @@ def apply_retention(
     keep: set[str] = set()
     days: set[str] = set()
     removed = []
-    for info in list_snapshots(snapshot_dir, data_dir=data_dir, check_sha=False):
+    for info in list_snapshots(snapshot_dir, owner=owner, check_sha=False):
         if not info.verified:
             if info.age_s > STALE_TEMP_S:
                 quarantine(Path(info.path), info.problem or "failed verification")
@@ -460,7 +493,7 @@ def resolve_snapshot(snapshot_dir: Path, name: str) -> Path:
 
 def tidy(
     snapshot_dir: Path,
-    data_dir: Path,
+    owner: Owner,
     journal: Journal | None,
     *,
     keep_last: int,
@@ -469,14 +502,16 @@ def tidy(
     """Retention, then delete the journal segments the snapshots make redundant: those
     covered by the second newest verified snapshot, so that if the newest one goes bad, the
     one before it plus the journal still recover everything."""
-    apply_retention(snapshot_dir, data_dir, keep_last, keep_daily_days)
+    apply_retention(snapshot_dir, owner, keep_last, keep_daily_days)
     if journal is None:
         return
     verified = [
-        s for s in list_snapshots(snapshot_dir, data_dir=data_dir, check_sha=False) if s.verified
+        s
+        for s in list_snapshots(snapshot_dir, owner=owner, check_sha=False)
+        if s.verified and s.seq >= 0
     ]
     if len(verified) >= 2:
-        journal.prune(verified[1].last_ledger_id)
+        journal.prune(verified[1].seq)
 
 
 def snapshot_now(
@@ -507,7 +542,7 @@ def snapshot_now(
     try:
         tidy(
             snapshot_dir,
-            db_path.parent,
+            Owner(snapshot.manifest.facts.data_id, db_path.parent),
             journal,
             keep_last=keep_last,
             keep_daily_days=keep_daily_days,

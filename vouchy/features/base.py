@@ -1,0 +1,44 @@
+"""What a feature is, in one place: a name, its migrations, its audit checks, its per-guild
+settings, its service, and where its Discord extension, HTTP routes and command-line
+subcommands live. ``vouchy.features.FEATURES`` lists them: one line per feature."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from vouchy.actors.owners import Actors
+from vouchy.core.config import Config
+from vouchy.store.audit import Check
+from vouchy.store.reader import Reader
+from vouchy.store.schema import Migration
+from vouchy.store.settings import SettingsStore
+
+
+@dataclass
+class Context:
+    """What a feature's service is given: the store's read side, the owners that write, the
+    guilds' settings, the configuration, and the services of the features listed before it."""
+
+    config: Config
+    reader: Reader
+    actors: Actors
+    settings: SettingsStore
+    services: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    summary: str
+    migrations: tuple[Migration, ...] = ()
+    checks: tuple[Check, ...] = ()
+    # The guild settings (a Struct with defaults; config.toml's [<name>] section overrides them).
+    settings: type[msgspec.Struct] | None = None
+    service: Callable[[Context], Any] | None = None
+    discord: str | None = None  # module with ``make_loader(config) -> lightbulb.Loader``
+    http: str | None = None  # module with the feature's API routes
+    cli: str | None = None  # module with ``register(subparsers)``
