@@ -155,10 +155,9 @@ async def restore(args: argparse.Namespace, config: Config) -> int:
         print_json(summary)
         return 0
     print(
-        f"restored {summary.snapshot}: {summary.replayed:,} operations replayed from the journal"
-        f" ({summary.skipped:,} already present), {summary.accounts:,} accounts, "
-        f"{summary.total_points:,} points, last ledger id {summary.last_ledger_id:,}; audit "
-        f"clean; {summary.seconds:.2f} s"
+        f"restored {summary.snapshot}: {summary.replayed:,} batches replayed from the journal, "
+        f"{summary.accounts:,} accounts, {summary.total_points:,} points, last batch "
+        f"{summary.last_seq:,}; audit clean; {summary.seconds:.2f} s"
     )
     if summary.pre_restore:
         print(f"the previous database is kept in {summary.pre_restore}")

@@ -324,11 +324,12 @@ class Receipt(msgspec.Struct, frozen=True, kw_only=True):
         )
 
     def row(self, table: str, key: Key | None = None) -> dict[str, Any] | None:
-        """The values of the first row of ``table`` (with ``key``) this operation changed."""
+        """A row of ``table`` (with ``key``) as this operation left it (its last change)."""
+        found = None
         for r in self.rows:
             if r.table == table and (key is None or tuple(r.key) == tuple(key)):
-                return r.values
-        return None
+                found = r.values
+        return found
 
     def balance_of(self, user_id: int) -> int | None:
         """``user_id``'s balance after this operation (None if it did not move it)."""

@@ -396,7 +396,8 @@ class Writer:
             except _Uncertain as e:
                 self._storage_failed(batch, e.cause, StorageUnavailable("error.storage_uncertain"))
             except (sqlite3.Error, OSError, StorageUnavailable) as e:  # the disk or the journal
-                self._storage_failed(batch, e, StorageUnavailable())
+                answer = e if isinstance(e, StorageUnavailable) else StorageUnavailable()
+                self._storage_failed(batch, e, answer)
             except Exception as e:  # a bug: answer the callers, keep the writer alive
                 self._crashed(batch, e)
             else:
@@ -546,7 +547,8 @@ class Writer:
             except (sqlite3.Error, OSError, StorageUnavailable) as e:
                 self._forget()
                 log.error("writer_batch_failed", size=len(part), error=str(e))
-                outcomes += [StorageUnavailable()] * len(part)
+                answer = e if isinstance(e, StorageUnavailable) else StorageUnavailable()
+                outcomes += [answer] * len(part)
         return outcomes
 
     def _committed(self, plan: _Plan) -> None:

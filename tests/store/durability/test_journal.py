@@ -1,203 +1,189 @@
-"""The journal (invariant 7): every committed ledger row is journaled once, in order; an
-append that did not commit is undone or cut at start-up; replay applies each row once."""
+"""The journal (invariant 7): one checksummed record per committed batch, in commit order,
+written and fsynced before the COMMIT; damage is found and located, never skipped silently."""
 
 from __future__ import annotations
 
 import asyncio
-import random
-import sqlite3
 import subprocess
 import sys
 
-import msgspec
 import pytest
-from support import dump
 from support.durability import (
-    GUILDS,
     captured_logs,
     config_for,
     events,
-    ledger,
-    load,
     logs_to_memory,  # noqa: F401 (an autouse fixture)
-    missing,
     subprocess_env,
 )
 
 from vouchy.app import Vouchy
-from vouchy.store.connection import connect_sync
-from vouchy.store.durability.journal import Journal, JournalDamaged, JournalEntry, entry_of, row_of
-from vouchy.store.durability.recovery import ReplayFailed, replay
+from vouchy.store.durability.journal import HEAD, Journal, JournalDamaged, frame, records_of
+from vouchy.store.writeset import WriteSet
 
-G = GUILDS[0]
-
-
-def rows(first: int, count: int, user: int = 7, balance: int = 100) -> list[tuple]:
-    return [
-        (i, G, user, 5, balance + 5 * (i - first + 1), "earn", f"ref-{i}", "", None, 1_700_000 + i)
-        for i in range(first, first + count)
-    ]
+G = 111_111_111_111_111_111
 
 
-def test_a_ledger_row_becomes_a_journal_entry_and_back_unchanged():
-    row = (42, G, 9, -30, 70, "transfer_out", "ref-42", "rent", 9, 1_700_000_123)
-    entry = entry_of(row, end=True)
-    again = msgspec.json.decode(msgspec.json.encode(entry), type=JournalEntry)
-    assert row_of(again) == row and again.end
+def batch(seq: int, *, ledger_id: int | None = None) -> WriteSet:
+    i = ledger_id or seq
+    return WriteSet(
+        seq,
+        1_000 + seq,
+        ledger=[(i, G, 7, 5, 5 * i, "earn", f"ref-{seq}", "", None, 1_000 + seq)],
+        puts={"accounts": [(G, 7, 5 * i, 5 * i, 0, 1, 1_000 + seq)]},
+    )
 
 
-async def test_every_committed_ledger_row_is_journaled_once_in_order(tmp_path):
-    config = config_for(tmp_path)
-    acks: dict = {}
-    async with Vouchy(config) as app:
-        await load(app, random.Random(1), 120, acks, "j")
-        await app.points.member(G, 5000).daily("daily-1")
-        await app.points.member(G, 5001).adjust("set", 77, "set-1", acting_user_id=1)
-    entries = list(Journal(config.journal_dir).entries())
-    assert [row_of(e) for e in entries] == ledger(config.db_path)
-    assert entries[-1].end  # every append ends with its mark
-    assert not missing(config.db_path, acks)
+def journal_with(tmp_path, seqs, *, rotate_at=()) -> Journal:
+    journal = Journal(tmp_path / "journal")
+    journal.begin(
+        "id-1",
+        seqs[0],
+        {
+            "accounts": (
+                "guild_id",
+                "user_id",
+                "balance",
+                "lifetime_earned",
+                "lifetime_spent",
+                "created_at",
+                "updated_at",
+            )
+        },
+    )
+    for seq in seqs:
+        if seq in rotate_at:
+            journal.rotate()
+        journal.append(batch(seq))
+    return journal
+
+
+def test_each_batch_is_one_checksummed_line_after_its_segments_header(tmp_path):
+    journal = journal_with(tmp_path, [1, 2, 3])
+    [segment] = journal.segments()
+    assert segment.path.name == f"{1:020d}.log"
+    lines = segment.path.read_bytes().splitlines()
+    assert len(lines) == 4  # the header, then one line per batch
+    header, *batches = records_of(segment.path)
+    assert header.data_id == "id-1" and header.first_seq == 1
+    assert [b.seq for b in batches] == [1, 2, 3]
+    scan = journal.scan()
+    assert (scan.first_seq, scan.last_seq, scan.damage, scan.head_problem) == (1, 3, [], None)
+
+
+def test_rotation_starts_a_segment_named_by_its_first_batch_and_head_follows(tmp_path):
+    journal = journal_with(tmp_path, [1, 2, 3, 4], rotate_at=(3,))
+    assert [s.first_seq for s in journal.segments()] == [1, 3]
+    assert journal.head().segment == f"{3:020d}.log"
+    assert [b.seq for b, _ in journal.batches(after=1)] == [2, 3, 4]
 
 
 def test_undo_forgets_the_last_append_and_only_it(tmp_path):
-    journal = Journal(tmp_path)
-    journal.append(rows(1, 2))
-    journal.append(rows(3, 2))
-    journal.undo()
-    journal.append(rows(3, 3, user=8))
-    assert [(e.id, e.user_id) for e in journal.entries()] == [
-        (1, 7),
-        (2, 7),
-        (3, 8),
-        (4, 8),
-        (5, 8),
-    ]
-    assert [e.end for e in journal.entries()] == [False, True, False, False, True]
-
-
-def test_an_append_that_fails_before_writing_is_undone_without_touching_the_one_before(
-    tmp_path,
-):
-    journal = Journal(tmp_path)
-    journal.append(rows(1, 2))
-    bad = [(3, G, 7, 5, 115, "earn", "ref-3", object(), None, 1)]  # a value it cannot encode
-    with pytest.raises(TypeError):
-        journal.append(bad)
-    journal.undo()  # what the writer does after any failure in the append
-    assert [e.id for e in journal.entries()] == [1, 2]
-    journal.append(rows(3, 1))
-    assert [e.id for e in journal.entries()] == [1, 2, 3]
-
-
-def test_rotation_starts_a_segment_named_by_its_first_ledger_id(tmp_path):
-    journal = Journal(tmp_path)
-    journal.append(rows(1, 3))
-    journal.rotate()
-    journal.append(rows(4, 2))
-    journal.append(rows(6, 1))
-    assert [s.first_id for s in journal.segments()] == [1, 4]
-    assert [e.id for e in journal.entries(after=2)] == [3, 4, 5, 6]
+    journal = journal_with(tmp_path, [1, 2])
+    journal.append(batch(3))
+    assert journal.undo() is True
+    journal.append(batch(3, ledger_id=30))
+    assert [(b.seq, b.ledger[0][0]) for b, _ in journal.batches()] == [(1, 1), (2, 2), (3, 30)]
 
 
 def test_prune_deletes_only_segments_a_snapshot_covers_and_never_the_newest(tmp_path):
-    journal = Journal(tmp_path)
-    for first, count in ((1, 3), (4, 2), (6, 2)):
-        journal.rotate()
-        journal.append(rows(first, count))
-    journal.prune(4)  # ids 4-5 are not all covered
-    assert [s.first_id for s in journal.segments()] == [4, 6]
-    journal.prune(5)
-    assert [s.first_id for s in journal.segments()] == [6]
-    journal.prune(1_000)
-    assert [s.first_id for s in journal.segments()] == [6]
+    journal = journal_with(tmp_path, [1, 2, 3, 4, 5, 6], rotate_at=(3, 5))
+    journal.prune(3)  # covers batches 1-3: only the first segment (1-2) is wholly covered
+    assert [s.first_seq for s in journal.segments()] == [3, 5]
+    journal.prune(100)
+    assert [s.first_seq for s in journal.segments()] == [5]
 
 
-def test_a_torn_final_line_is_dropped_but_a_damaged_line_before_it_is_refused(tmp_path):
-    journal = Journal(tmp_path)
-    journal.append(rows(1, 3))
-    journal.close()
-    segment = journal.segments()[0].path
-    whole = segment.read_bytes()
-    segment.write_bytes(whole + b'{"id": 4, "guild_id": 1')  # written, never fsynced whole
-    assert [e.id for e in journal.entries()] == [1, 2, 3]
-    assert journal.tail(3).torn_bytes > 0
-    journal.cut_after(3, tmp_path / "aside", "torn")
-    assert segment.read_bytes() == whole
+def test_a_record_cut_short_at_the_end_is_a_torn_tail(tmp_path):
+    journal = journal_with(tmp_path, [1, 2, 3])
+    path = journal.segments()[-1].path
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 20])  # the last append died half written
+    scan = journal.scan()
+    assert scan.last_seq == 2
+    assert scan.torn_tail is not None and scan.torn_tail.after_seq == 2
+    assert scan.damage_after(2) == [scan.torn_tail]
 
-    lines = whole.split(b"\n")
-    segment.write_bytes(b"\n".join([lines[0], b"garbage", *lines[2:]]))
+
+@pytest.mark.parametrize("where", ["middle", "last"])
+def test_a_flipped_byte_fails_its_records_checksum_and_is_located(tmp_path, where):
+    journal = journal_with(tmp_path, [1, 2, 3, 4])
+    path = journal.segments()[-1].path
+    lines = path.read_bytes().split(b"\n")
+    target = 2 if where == "middle" else 4  # line 0 is the header; line n holds batch n
+    line = bytearray(lines[target])
+    at = line.index(b"ref-")  # the reference changes, the JSON stays valid
+    line[at + 4 : at + 5] = b"9"
+    lines[target] = bytes(line)
+    path.write_bytes(b"\n".join(lines))
+    scan = journal.scan()
+    [damage] = scan.damage
+    assert damage.problem == "checksum mismatch"
+    assert damage.after_seq == target - 1
+    assert damage.before_seq == (target + 1 if where == "middle" else None)
+    assert damage.tail is (where == "last")
     with pytest.raises(JournalDamaged):
-        list(journal.entries())
+        list(journal.batches())
 
 
-async def test_replay_rebuilds_the_same_database_and_applies_nothing_twice(tmp_path):
+def test_a_missing_batch_is_a_gap_that_stops_reading(tmp_path):
+    journal = Journal(tmp_path / "journal")
+    journal.begin("id-1", 1, {})
+    for seq in (1, 2, 4):
+        journal.append(batch(seq))
+    scan = journal.scan()
+    assert [d.problem for d in scan.damage] == ["batch 4 follows batch 2: batches are missing"]
+    with pytest.raises(JournalDamaged, match="lacks batch 3"):
+        list(journal.batches())
+
+
+def test_a_deleted_newest_segment_is_noticed_through_head(tmp_path):
+    journal = journal_with(tmp_path, [1, 2, 3, 4], rotate_at=(3,))
+    journal.segments()[-1].path.unlink()
+    scan = journal.scan()
+    assert scan.last_seq == 2
+    assert "is missing" in scan.head_problem and f"{3:020d}.log" in scan.head_problem
+
+
+def test_cut_after_sets_the_removed_bytes_aside_and_head_still_points_at_the_newest(tmp_path):
+    journal = journal_with(tmp_path, [1, 2, 3, 4], rotate_at=(3,))
+    aside = tmp_path / "aside"
+    removed = journal.cut_after(2, aside, "cut")
+    assert removed == 2  # the newest segment's two batches (the segment itself goes too)
+    assert [s.first_seq for s in journal.segments()] == [1]
+    assert journal.scan().head_problem is None
+    assert b"ref-4" in (aside / "cut.log").read_bytes()
+
+
+def test_a_frame_is_the_crc32_of_its_payload():
+    import zlib
+
+    line = frame(b"[1,2]")
+    assert line == b"%08x [1,2]\n" % zlib.crc32(b"[1,2]")
+
+
+async def test_every_committed_batch_is_journaled_once_in_order_with_every_table(tmp_path):
     config = config_for(tmp_path)
     async with Vouchy(config) as app:
-        await load(app, random.Random(2), 150, {}, "r")
-        await app.points.member(G, 5003).daily("daily-3")
-    rebuilt = tmp_path / "rebuilt.db"
-    conn = connect_sync(rebuilt)
-    try:
-        journal = Journal(config.journal_dir)
-        first = replay(conn, journal.entries())
-        again = replay(conn, journal.entries())
-    finally:
-        conn.close()
-    assert first.applied == len(ledger(config.db_path)) and first.skipped == 0
-    assert again.applied == 0 and again.skipped == first.applied
-    assert dump(rebuilt) == dump(config.db_path)
-    conn = sqlite3.connect(rebuilt)
-    original = sqlite3.connect(config.db_path)
-    try:
-        query = "SELECT * FROM accounts ORDER BY 1, 2"
-        assert conn.execute(query).fetchall() == original.execute(query).fetchall()
-    finally:
-        conn.close()
-        original.close()
-
-
-def test_replay_refuses_a_gap_and_a_row_from_another_history(tmp_path):
-    journal = Journal(tmp_path / "j")
-    journal.append(rows(1, 2))
-    journal.append(rows(4, 1))  # id 3 is missing
-    conn = connect_sync(tmp_path / "a.db")
-    try:
-        with pytest.raises(ReplayFailed, match="lacks ledger ids 3 to 3"):
-            replay(conn, journal.entries())
-        assert conn.execute("SELECT COUNT(*) FROM ledger").fetchone()[0] == 0  # all or nothing
-        replay(conn, [entry_of(r) for r in rows(1, 2)])
-        other = [entry_of((2, G, 7, 5, 110, "earn", "someone-else", "", None, 1))]
-        with pytest.raises(ReplayFailed, match="in the journal but"):
-            replay(conn, other)
-    finally:
-        conn.close()
-
-
-def test_a_reference_already_in_the_ledger_under_another_id_is_never_applied_again(tmp_path):
-    conn = connect_sync(tmp_path / "a.db")
-    try:
-        replay(conn, [entry_of(r) for r in rows(1, 2)])
-        twin = (3, G, 7, 5, 115, "earn", "ref-2", "", None, 1)  # ref-2 again, new id
-        done = replay(conn, [entry_of(twin), entry_of(rows(4, 1)[0])])
-        assert (done.applied, done.skipped) == (1, 1)
-        refs = [
-            r[0] for r in conn.execute("SELECT reference FROM ledger WHERE reference = 'ref-2'")
-        ]
-        assert refs == ["ref-2"]
-    finally:
-        conn.close()
+        await app.points.member(G, 1).earn(5, "a")
+        await app.points.member(G, 1).transfer(2, 3, "b")
+        await app.update_settings(G, "core", {"locale": "fr"}, updated_by=9, reference="c")
+        seq = app.writer.seq
+    batches = [b for b, _ in Journal(config.journal_dir).batches()]
+    assert [b.seq for b in batches] == list(range(1, seq + 1))
+    tables = {name for b in batches for name in b.puts} | {"ledger"} if batches else set()
+    assert {"accounts", "settings", "ledger"} <= tables
+    assert [o.reference for b in batches for o in b.operations] == ["a", "b", "c"]
 
 
 CRASH_AFTER_APPEND = """
 import asyncio, os, sys
-from vouchy.app import Vouchy
-from vouchy.app import load_config
+from vouchy.app import Vouchy, load_config
 from vouchy.store.durability.journal import Journal
 
 class DieAfterAppend(Journal):
     armed = False
-    def append(self, rows):
-        super().append(rows)
+    def append(self, ws):
+        super().append(ws)
         if self.armed:
             os._exit(9)  # after the journal's fsync, before the COMMIT
 
@@ -217,7 +203,7 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
-async def test_an_append_cut_off_before_its_commit_is_cut_at_start_and_its_ids_reused(tmp_path):
+async def test_a_batch_fsynced_but_not_committed_is_applied_once_whole_at_start(tmp_path):
     done = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-c", CRASH_AFTER_APPEND, str(tmp_path)],
@@ -231,12 +217,9 @@ async def test_an_append_cut_off_before_its_commit_is_cut_at_start_and_its_ids_r
     config = config_for(tmp_path)
     with captured_logs() as logs:
         async with Vouchy(config) as app:
-            assert app.recovery.action == "tail_discarded" and app.recovery.discarded == 1
-            receipt = await app.points.member(G, 5001).earn(3, "after-restart")
-    assert [e["count"] for e in events(logs, "journal_tail_discarded")] == [1]
-    table = ledger(config.db_path)
-    assert not [r for r in table if r[6] == "never-answered"]
-    assert receipt.ledger_id == 24  # 3 openings + 20 earns, then the cut row's id again
-    assert [row_of(e) for e in Journal(config.journal_dir).entries()] == table
-    aside = (config.data_dir / "journal-set-aside").glob("*.jsonl")
-    assert b"never-answered" in b"".join(p.read_bytes() for p in aside)
+            assert app.recovery.action == "rolled_forward" and app.recovery.replayed == 1
+            # Its caller heard nothing, but it is whole in the journal: it happened, once.
+            again = await app.points.member(G, 5000).earn(7, "never-answered")
+    assert again.duplicate
+    assert [e["batches"] for e in events(logs, "journal_rolled_forward")] == [1]
+    assert (tmp_path / "data" / HEAD).parent.is_dir()

@@ -31,7 +31,7 @@ from vouchy.app import Vouchy
 from vouchy.cli import main
 from vouchy.core.config import Config
 from vouchy.store.durability.files import sqlite_files
-from vouchy.store.durability.journal import CLOSED, Journal
+from vouchy.store.durability.journal import Journal, frame
 from vouchy.store.durability.recovery import DatabaseUnrecoverable
 
 G = GUILDS[0]
@@ -207,30 +207,27 @@ async def test_a_missing_database_with_only_a_journal_is_rebuilt_from_it(tmp_pat
             assert app.recovery.action == "recovered" and app.recovery.base == "journal"
     assert ledger(config.db_path) == before and audit_clean(config.db_path)
     [event] = events(logs, "database_recovered")
-    assert event["log_level"] == "error" and event["replayed"] == len(before)
+    assert event["log_level"] == "error"
+    assert event["replayed"] == Journal(config.journal_dir).scan().last_seq  # every batch
 
 
-@pytest.mark.parametrize("clean_close", [False, True])
-async def test_a_commit_the_database_lost_with_its_wal_is_replayed_not_cut(tmp_path, clean_close):
-    """Rows past the database's last id that are only one append are cut only after a crash
-    with the WAL in place. With the WAL gone (it may have held that COMMIT), or after a clean
-    close (every append committed), they are replayed."""
+async def test_batches_the_database_lost_with_its_wal_are_rebuilt_from_the_journal(tmp_path):
+    """A crash, then the WAL is lost: the database file lacks its last batches, the journal
+    has them. More than the one batch a crash can leave uncommitted is missing, so the
+    database is not trusted as it is: it is rebuilt, and nothing acknowledged is lost."""
     config = config_for(tmp_path)
+    acks: dict = {}
     async with Vouchy(config) as app:
-        await load(app, random.Random(34), 20, {}, "w")
-        receipt = await app.points.member(G, USERS[0]).earn(1, "opened")
-    # That append committed, then the WAL holding it was lost: the journal has it, the
-    # database does not.
-    lost = (receipt.ledger_id + 1, G, USERS[0], 9, receipt.balance + 9, "earn", "lost", "", None, 1)
-    journal = Journal(config.journal_dir)
-    journal.append([lost])
-    journal.close()
-    if not clean_close:
-        (config.journal_dir / CLOSED).unlink()
-    assert not config.db_path.with_name("vouchy.db-wal").exists()
+        await load(app, random.Random(34), 40, acks, "w")
+        crash_image(config.db_path, tmp_path / "image")
+        shutil.copytree(config.journal_dir, tmp_path / "image" / "journal")
+        shutil.copy(config.data_dir / "vouchy.id", tmp_path / "image" / "vouchy.id")
+    shutil.rmtree(config.data_dir)
+    shutil.copytree(tmp_path / "image", config.data_dir)
+    config.db_path.with_name("vouchy.db-wal").unlink()
     async with Vouchy(config) as app:
-        assert app.recovery.action == "recovered"
-        assert (await app.points.member(G, USERS[0]).account()).balance == receipt.balance + 9
+        assert app.recovery.action == "recovered", app.recovery
+    assert not missing(config.db_path, acks)
     assert audit_clean(config.db_path)
 
 
@@ -288,3 +285,135 @@ def test_every_command_that_opens_the_database_runs_the_check_first(tmp_path, ca
     assert main([*data, "balance", str(G), str(USERS[1])]) == 0  # a read-only command
     assert capsys.readouterr().out.startswith(f"{balance} points")
     assert not missing(config.db_path, acks)
+
+
+# -- a damaged journal never makes a rebuild start with less, silently -------------------------
+
+
+async def _history(config: Config, snapshot_at: int | None = None) -> dict:
+    """A few batches (a snapshot after ``snapshot_at`` of them), then a clean close."""
+    acks: dict = {}
+    async with Vouchy(config) as app:
+        for n in range(6):
+            await load(app, random.Random(40 + n), 6, acks, f"b{n}")
+            if n == snapshot_at:
+                await app.snapshot_now()
+        await app.update_settings(G, "core", {"locale": "fr"}, updated_by=9, reference="late")
+    return acks
+
+
+def _flip_last_record(journal: Journal) -> None:
+    path = journal.segments()[-1].path
+    lines = path.read_bytes().split(b"\n")
+    i = max(n for n, line in enumerate(lines) if line[8:10] == b" [")  # the last batch
+
+    line = bytearray(lines[i])
+    at = line.index(b'"late"') if b'"late"' in line else len(line) // 2
+    line[at + 1] ^= 0x01  # still valid JSON, a changed reference
+    lines[i] = bytes(line)
+    path.write_bytes(b"\n".join(lines))
+
+
+def _cut_last_segment(journal: Journal) -> None:
+    path = journal.segments()[-1].path
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _delete_newest_segment(journal: Journal) -> None:
+    journal.segments()[-1].path.unlink()
+
+
+JOURNAL_DAMAGE = {
+    "a flipped byte in the last record": _flip_last_record,
+    "the last segment cut in half": _cut_last_segment,
+    "the newest segment deleted": _delete_newest_segment,
+}
+
+
+@pytest.mark.parametrize("name", list(JOURNAL_DAMAGE))
+async def test_journal_damage_with_the_database_lost_is_refused_naming_it(tmp_path, name):
+    config = config_for(tmp_path)
+    await _history(config, snapshot_at=1)
+    journal = Journal(config.journal_dir)
+    if name == "the newest segment deleted":
+        async with Vouchy(config) as app:  # a new segment with batches after the last snapshot
+            await app.points.member(G, USERS[0]).earn(3, "in-the-newest-segment")
+    JOURNAL_DAMAGE[name](journal)
+    for path in sqlite_files(config.db_path):
+        path.unlink(missing_ok=True)
+    with captured_logs() as logs, pytest.raises(DatabaseUnrecoverable) as refused:
+        await Vouchy(config).start()
+    message = refused.value.message
+    assert "--accept-loss" in message and "could be missing" in message
+    assert not config.db_path.exists()  # nothing installed: no silent start with less
+    assert events(logs, "database_check_failed")
+    # The operator chooses: rebuild from what is usable, and it says exactly what was lost.
+    with captured_logs() as logs:
+        async with Vouchy(config, accept_loss=True) as app:
+            assert app.recovery.action == "recovered" and app.recovery.lost
+            assert (await app.audit()).clean
+    [accepted] = events(logs, "journal_loss_accepted")
+    assert accepted["lost"] == app.recovery.lost
+
+
+async def test_a_damaged_record_the_database_holds_is_covered_by_a_snapshot_at_once(tmp_path):
+    config = config_for(tmp_path)
+    acks = await _history(config)
+    _flip_last_record(Journal(config.journal_dir))
+    with captured_logs() as logs:
+        async with Vouchy(config) as app:  # the database is sound and holds every batch
+            assert app.recovery.action in ("ok", "tail_discarded") and app.recovery.needs_snapshot
+            settings = await app.settings.get(G, "core")
+    assert settings.locale == "fr"
+    assert events(logs, "journal_behind_database") and events(logs, "snapshot_verified")
+    # Now the database is lost too: the snapshot taken at start covers the damaged record.
+    for path in sqlite_files(config.db_path):
+        path.unlink(missing_ok=True)
+    async with Vouchy(config) as app:
+        assert app.recovery.action == "recovered" and not app.recovery.lost
+        assert (await app.settings.get(G, "core")).locale == "fr"
+    assert not missing(config.db_path, acks)
+
+
+async def test_a_record_cut_short_by_a_crash_is_set_aside_never_applied(tmp_path):
+    config = config_for(tmp_path)
+    acks = await _history(config)
+    journal = Journal(config.journal_dir)
+    path = journal.segments()[-1].path
+    torn = frame(b"[99999,1,[],[],[],{},{}]")[:-12]  # a record the crash cut off
+    path.write_bytes(path.read_bytes() + torn)
+    with captured_logs() as logs:
+        async with Vouchy(config) as app:
+            assert app.recovery.action == "tail_discarded" and app.recovery.discarded >= 1
+            await app.points.member(G, USERS[0]).earn(1, "after")
+    assert events(logs, "journal_tail_discarded")
+    assert torn in b"".join(
+        p.read_bytes() for p in (config.data_dir / "journal-set-aside").iterdir()
+    )
+    assert not missing(config.db_path, acks) and audit_clean(config.db_path)
+
+
+async def test_leftovers_of_an_interrupted_rebuild_are_removed_at_start(tmp_path):
+    config = config_for(tmp_path)
+    async with Vouchy(config) as app:
+        await app.points.member(G, USERS[0]).earn(1, "x")
+    leftover = config.data_dir / ".rebuilding-20261121T000000Z.db"
+    leftover.write_bytes(b"x" * 1024)
+    (config.data_dir / ".rebuilding-20261121T000000Z.db-wal").write_bytes(b"y")
+    with captured_logs() as logs:
+        async with Vouchy(config):
+            pass
+    assert not list(config.data_dir.glob(".rebuilding-*"))
+    assert len(events(logs, "rebuild_leftover_removed")) == 2
+
+
+async def test_a_data_directory_holding_another_ones_journal_is_refused(tmp_path):
+    a, b = config_for(tmp_path / "a"), config_for(tmp_path / "b")
+    for config in (a, b):
+        async with Vouchy(config) as app:
+            await app.points.member(G, USERS[0]).earn(1, "x")
+    shutil.rmtree(a.journal_dir)
+    shutil.copytree(b.journal_dir, a.journal_dir)  # an operator copied the wrong folder
+    with pytest.raises(DatabaseUnrecoverable, match="different data directories"):
+        await Vouchy(a).start()

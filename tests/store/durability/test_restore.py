@@ -68,8 +68,8 @@ def test_restore_installs_the_snapshot_plus_the_journal_and_keeps_the_previous_d
     stale.write_bytes(b"a stale WAL that must never meet the restored file")
     code, out, _ = cli(config, "restore", snapshot.name, "--yes")
     assert code == 0
-    replayed = len(before) - read_manifest(snapshot).facts.last_ledger_id
-    assert f"{replayed:,} operations replayed" in out and "audit clean" in out
+    replayed = Journal(config.journal_dir).scan().last_seq - read_manifest(snapshot).facts.seq
+    assert f"{replayed:,} batches replayed" in out and "audit clean" in out
     assert ledger(config.db_path) == before and not missing(config.db_path, acks)
     assert audit_clean(config.db_path) and not stale.exists()
     [kept] = config.data_dir.glob("pre-restore-*")
@@ -203,7 +203,8 @@ def test_restore_with_no_replay_sets_the_journal_aside_and_the_next_start_keeps_
 
     assert asyncio.run(reopen()) == "ok"
     assert ledger(config.db_path) == at_snapshot
-    assert Journal(config.journal_dir).tail(len(at_snapshot)).beyond == 0
+    scan = Journal(config.journal_dir).scan()
+    assert scan.last_seq <= read_manifest(snapshot).facts.seq and scan.head_problem is None
 
 
 def test_restore_refuses_to_replay_a_journal_that_does_not_reach_back(tmp_path, cli):
@@ -216,7 +217,7 @@ def test_restore_refuses_to_replay_a_journal_that_does_not_reach_back(tmp_path, 
                 await app.snapshot_now()  # the journal is pruned to the second newest
 
     asyncio.run(two_more())
-    assert Journal(config.journal_dir).first_id() > read_manifest(first).facts.last_ledger_id + 1
+    assert Journal(config.journal_dir).scan().first_seq > read_manifest(first).facts.seq + 1
     before = fingerprint(config)
     code, _, err = cli(config, "restore", first.name, "--yes")
     assert code == 2 and "--no-replay" in err

@@ -32,7 +32,7 @@ from support.durability import (
 from vouchy import __version__
 from vouchy.app import Vouchy
 from vouchy.cli import main
-from vouchy.store.durability.recovery import check_database
+from vouchy.store.durability.recovery import check_database, database_owner
 from vouchy.store.durability.schedule import SnapshotSchedule
 from vouchy.store.durability.snapshots import (
     QUARANTINE,
@@ -44,7 +44,7 @@ from vouchy.store.durability.snapshots import (
     sha256_of,
     verify_snapshot,
 )
-from vouchy.store.schema import SCHEMA_VERSION
+from vouchy.store.schema import FORMAT
 
 G = GUILDS[0]
 
@@ -63,7 +63,7 @@ async def test_a_snapshot_is_a_verified_copy_with_a_manifest_of_its_facts(tmp_pa
     assert m.sha256 == sha256_of(path) and m.size == path.stat().st_size
     assert m.app_version == __version__ and m.verified
     facts = m.facts
-    assert facts.schema_version == SCHEMA_VERSION and facts.integrity == "ok"
+    assert facts.schema_version == FORMAT and facts.integrity == "ok"
     assert facts.audit_clean and facts.last_ledger_id == last_id
     assert facts.row_counts["ledger"] == last_id
     conn = sqlite3.connect(config.db_path)
@@ -145,7 +145,12 @@ async def test_retention_keeps_the_newest_few_and_the_newest_of_each_day(tmp_pat
     names = _fake_snapshots(config.snapshot_dir, real, ages)
     real.unlink()
     manifest_path(real).unlink()
-    apply_retention(config.snapshot_dir, config.data_dir, keep_last=3, keep_daily_days=14)
+    apply_retention(
+        config.snapshot_dir,
+        database_owner(config.db_path, config.journal_dir),
+        keep_last=3,
+        keep_daily_days=14,
+    )
     kept = {s.name for s in list_snapshots(config.snapshot_dir)}
     # The 3 newest; then the newest of each older day within 14 days; nothing older.
     day = {name: (read_manifest(config.snapshot_dir / name).created_at[:10]) for name in kept}
@@ -193,7 +198,12 @@ def test_a_sigkill_in_the_middle_of_a_snapshot_leaves_nothing_that_passes_verifi
     assert check_database(config.db_path).problem is None
     for path in files:
         os.utime(path, (time.time() - 3600, time.time() - 3600))
-    apply_retention(config.snapshot_dir, config.data_dir, keep_last=10, keep_daily_days=1)
+    apply_retention(
+        config.snapshot_dir,
+        database_owner(config.db_path, config.journal_dir),
+        keep_last=10,
+        keep_daily_days=1,
+    )
     assert not [p for p in config.snapshot_dir.iterdir() if p.name.startswith(".")]
 
 
@@ -208,7 +218,7 @@ async def test_the_schedule_snapshots_every_interval_and_a_failed_run_waits_for_
             raise outcome
         return outcome
 
-    schedule = SnapshotSchedule(job, interval_minutes=0.2 / 60)
+    schedule = SnapshotSchedule(job, interval_minutes=0.2 / 60, first_after_seconds=0.1)
     with captured_logs() as logs:
         schedule.start()
         for _ in range(100):
@@ -227,6 +237,7 @@ async def test_the_app_starts_and_stops_its_snapshot_schedule(tmp_path):
     config = config_for(tmp_path, snapshots_interval_minutes="0.05")
     async with Vouchy(config) as app:
         app.schedule.interval_minutes = 0.3 / 60  # faster than config allows, for the test
+        app.schedule.first_after_seconds = 0.1
         app.start_snapshots()
         await load(app, random.Random(9), 20, {}, "sch")
         for _ in range(100):

@@ -50,6 +50,16 @@ class JournalUnavailable(StorageUnavailable):
     code = "journal_unavailable"
 
 
+class JournalUncertain(JournalUnavailable):
+    """An append failed and its bytes could not be taken back: a restart may find the
+    record whole and apply it, so its callers cannot be told that nothing was changed."""
+
+    code = "journal_uncertain"
+
+    def __init__(self) -> None:
+        super().__init__("error.storage_uncertain")
+
+
 class JournalDamaged(VouchyError):
     code = "journal_damaged"
 
@@ -216,6 +226,17 @@ class Journal:
                 os.fdatasync(self._fd)  # type: ignore[arg-type]
             except OSError as e:
                 log.error("journal_append_failed", seq=ws.seq, error=str(e), errno=e.errno)
+                if self._fd is not None and self._dirty:
+                    try:
+                        self._truncate(self._mark)  # take back what reached the file
+                    except OSError as undo:
+                        log.error(
+                            "journal_undo_failed",
+                            offset=self._mark,
+                            error=str(undo),
+                            errno=undo.errno,
+                        )
+                        raise JournalUncertain() from e
                 raise JournalUnavailable() from e
             self._size += len(data)
             self._dirty = False
@@ -369,7 +390,8 @@ class Journal:
                     seq = _seq_of(payload)
                     if seq is None:
                         problem = "not a batch record"
-                    elif last_seq and seq != last_seq + 1:
+                    elif last_seq and seq != last_seq + 1 and not pending:
+                        # (after damage, the damage is what explains the missing batches)
                         problem = f"batch {seq} follows batch {last_seq}: batches are missing"
                         pending.append((segment.path.name, line.offset, problem))
                         problem = None
@@ -467,7 +489,7 @@ class Journal:
             keep = 0  # the end of the last line to keep: a header, or a batch up to ``seq``
             holds_batch = False
             for line in _lines(data):
-                if line.payload is None:
+                if line.payload is None or line.payload.startswith(b'{"closed"'):
                     continue
                 s = _seq_of(line.payload)
                 if s is None or s <= seq:
@@ -490,7 +512,24 @@ class Journal:
             fsync_dir(set_aside)
         if self.directory.is_dir():
             fsync_dir(self.directory)
+            self._repoint_head()
         return removed
+
+    def _repoint_head(self) -> None:
+        """``HEAD.json`` names the newest segment that is left (after a cut removed one)."""
+        head = self.head()
+        segments = self.segments()
+        if head is None or (self.directory / head.segment).exists():
+            return
+        if not segments:  # nothing left: the next segment made writes a new HEAD
+            (self.directory / HEAD).unlink()
+            return
+        newest = segments[-1]
+        first = next(iter(records_of(newest.path)), None)
+        data_id = first.data_id if isinstance(first, Header) else head.data_id
+        self._write_head(
+            Head(data_id=data_id, segment=newest.path.name, first_seq=newest.first_seq)
+        )
 
     def prune(self, covered_up_to: int) -> list[Path]:
         """Delete the segments whose every batch is at most ``covered_up_to`` (the sequence
@@ -518,8 +557,12 @@ def records_of(path: Path) -> list[Any]:
     for line in _lines(path.read_bytes()):
         if line.payload is None:
             continue
-        decode = _decode_header if line.payload.startswith(b"{") else _decode_batch
-        found.append(decode(line.payload))
+        if line.payload.startswith(b'{"closed"'):
+            found.append(_decode_closed(line.payload))
+        elif line.payload.startswith(b"{"):
+            found.append(_decode_header(line.payload))
+        else:
+            found.append(_decode_batch(line.payload))
     return found
 
 

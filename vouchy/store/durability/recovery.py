@@ -640,8 +640,8 @@ def restore(
         journal = Journal(journal_dir)
         scan = journal.scan()
         manifest = _manifest_or_refuse(snapshot)
-        health = check_database(db_path) if db_path.exists() else None
-        data_id = _identity(data_dir, health, scan)
+        # Whose directory this is, without opening the database (a refusal changes nothing).
+        data_id = _identity(data_dir, None, scan) or database_id(db_path)
         facts = manifest.facts
         if data_id and facts.data_id:
             foreign = facts.data_id != data_id
