@@ -12,7 +12,6 @@ import pytest
 import pytest_asyncio
 from support.bot import EXPECTED_COMMANDS, Harness, description, started_bot
 
-from vouchy.app import Vouchy
 from vouchy.testing.fake_discord import Role, next_snowflake
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -36,7 +35,6 @@ def no_api_violations(h: Harness) -> Iterator[None]:
 
 
 def options_for(h: Harness, command: str) -> dict[str, Any]:
-    """Valid options for every admin and settings command."""
     target = h.guild.member("target")
     return {
         "admin points add": {"member": target, "amount": 5, "reason": "x"},
@@ -46,8 +44,10 @@ def options_for(h: Harness, command: str) -> dict[str, Any]:
         "admin audit": {},
         "admin repair": {},
         "config show": {},
-        "config set": {"log_channel": h.guild.text_channel},
-        "config clear": {"setting": "log_channel_id"},
+        "config core set": {"log_channel": h.guild.text_channel},
+        "config core reset": {"setting": "log_channel"},
+        "config points set": {"daily_amount": 5},
+        "config points reset": {"setting": "daily_amount"},
     }[command]
 
 
@@ -62,18 +62,20 @@ async def test_the_protected_list_covers_every_admin_and_settings_command() -> N
         "admin points remove",
         "admin points set",
         "admin repair",
-        "config clear",
-        "config set",
+        "config core reset",
+        "config core set",
+        "config points reset",
+        "config points set",
         "config show",
     ]
 
 
-async def settings_row(h: Harness) -> tuple | None:
+async def settings_rows(h: Harness) -> list[tuple]:
     conn = sqlite3.connect(h.app.config.db_path)
     try:
         return conn.execute(
-            "SELECT * FROM guild_settings WHERE guild_id = ?", (h.guild_id,)
-        ).fetchone()
+            "SELECT * FROM settings WHERE guild_id = ? ORDER BY 2, 3", (h.guild_id,)
+        ).fetchall()
     finally:
         conn.close()
 
@@ -85,13 +87,15 @@ async def test_an_ordinary_member_is_denied_every_admin_command_and_nothing_chan
     # The fake does not hide commands: this is a server whose admins overrode the command
     # permissions so that everyone may call /admin. The server-side check still says no.
     target = h.guild.member("target")
-    before = (await h.ledger_state(h.member, target), await settings_row(h))
+    before = (await h.ledger_state(h.member, target), await settings_rows(h))
     reply = await h.run(command, h.member, **options_for(h, command))
     assert reply["ephemeral"]
     text = description(reply)
     assert "Only" in text and "Manage Server" in text
+    if command.startswith("config"):
+        assert "see or change Vouchy's settings" in text  # /config show is not "change"
     assert "nothing was changed" in text
-    assert (await h.ledger_state(h.member, target), await settings_row(h)) == before
+    assert (await h.ledger_state(h.member, target), await settings_rows(h)) == before
 
 
 async def test_admin_points_add_remove_and_set_change_the_ledger_with_the_admin_recorded(
@@ -117,15 +121,20 @@ async def test_admin_points_add_remove_and_set_change_the_ledger_with_the_admin_
     assert (await h.app.audit()).clean
 
 
+async def test_admin_points_set_takes_a_balance_above_the_per_command_limit(h: Harness) -> None:
+    target = h.guild.member("friend")
+    reply = await h.run("admin points set", h.admin, member=target, amount=250_000)
+    assert not reply["ephemeral"] and "**250,000** points" in description(reply)
+    assert await h.balance(target) == 250_000
+
+
 @pytest.mark.parametrize(
     ("command", "amount", "says"),
     [
         ("admin points add", 0, "at least 1"),
         ("admin points add", 10_001, "at most 10,000"),
         ("admin points remove", -3, "at least 1"),
-        ("admin points set", -1, "from 0 to 10,000"),
-        ("admin points set", 10_001, "from 0 to 10,000"),
-        ("admin points remove", 9_999, "You need 9,999 points"),
+        ("admin points set", -1, "from 0 to 1,000,000,000,000"),
     ],
 )
 async def test_admin_points_refuses_bad_amounts_and_changes_nothing(
@@ -139,6 +148,20 @@ async def test_admin_points_refuses_bad_amounts_and_changes_nothing(
     assert await h.ledger_state(target) == before
 
 
+async def test_removing_more_than_a_member_has_names_the_members_balance_not_the_admins(
+    h: Harness,
+) -> None:
+    target = h.guild.member("target")
+    balance = await h.balance(target)
+    before = await h.ledger_state(target)
+    reply = await h.run("admin points remove", h.admin, member=target, amount=9_000)
+    text = description(reply)
+    assert f"<@{target.id}> has only **{balance:,}** points" not in text  # not bold in a sentence
+    assert f"<@{target.id}> has only {balance:,} points: taking 9,000" in text
+    assert "You need" not in text
+    assert await h.ledger_state(target) == before
+
+
 async def test_admin_points_on_a_bot_is_refused_and_changes_nothing(h: Harness) -> None:
     before = await h.ledger_state(h.other_bot)
     reply = await h.run("admin points add", h.admin, member=h.other_bot, amount=5)
@@ -146,88 +169,142 @@ async def test_admin_points_on_a_bot_is_refused_and_changes_nothing(h: Harness) 
     assert await h.ledger_state(h.other_bot) == before
 
 
-async def test_config_sets_shows_and_clears_the_channels_and_admin_role(h: Harness) -> None:
+async def test_config_core_sets_shows_and_resets_the_log_channel_admin_role_and_language(
+    h: Harness,
+) -> None:
     channel = h.guild.text_channel
     role = h.guild.role("Vouchy Mods")
     reply = await h.run(
-        "config set", h.owner, log_channel=channel, vouch_channel=channel, admin_role=role
+        "config core set", h.owner, log_channel=channel, admin_role=role, language="fr"
     )
     assert reply["ephemeral"]
     text = description(reply)
-    assert f"Log channel\n<#{channel.id}>" in text and f"Admin role\n<@&{role.id}>" in text
-    row = await settings_row(h)
-    assert row[:4] == (h.guild_id, channel.id, channel.id, role.id) and row[5] == h.owner.id
-    cleared = await h.run("config clear", h.admin, setting="vouch_channel_id")
-    assert "Vouch channel\nnot set" in description(cleared)
+    assert f"log_channel\n<#{channel.id}>" in text and f"admin_role\n<@&{role.id}>" in text
+    rows = await settings_rows(h)
+    assert [(r[1], r[2], r[3], r[5]) for r in rows if r[1] == "core"] == [
+        ("core", "admin_role", str(role.id), h.owner.id),
+        ("core", "locale", '"fr"', h.owner.id),
+        ("core", "log_channel", str(channel.id), h.owner.id),
+    ]
+    reset = await h.run("config core reset", h.admin, setting="log_channel")
+    assert "log_channel\nnot set (default)" in description(reset)
+    await h.run("config core reset", h.owner, setting="locale")
     shown = await h.run("config show", h.admin)
-    assert f"Log channel\n<#{channel.id}>" in description(shown)
-    assert (await settings_row(h))[2] is None
+    assert f"admin_role\n<@&{role.id}>" in description(shown)
+    assert "daily_amount\n100 (default)" in description(shown)
 
 
 async def test_config_set_without_any_option_is_refused(h: Harness) -> None:
-    reply = await h.run("config set", h.admin)
+    reply = await h.run("config core set", h.admin)
     assert reply["ephemeral"] and "Pick at least one" in description(reply)
 
 
-async def test_the_configured_admin_role_opens_admin_commands_but_not_config(h: Harness) -> None:
-    await h.run("config set", h.owner, admin_role=h.guild.role("Vouchy Mods"))
+async def test_config_points_changes_the_daily_reward_of_this_server_only(h: Harness) -> None:
+    reply = await h.run("config points set", h.admin, daily_amount=7, daily_cooldown_hours=1.5)
+    assert "daily_amount\n7" in description(reply)
+    claimer = h.guild.member("mod")
+    before = await h.balance(claimer)
+    claimed = await h.run("daily", claimer)
+    assert "**7** points" in description(claimed)
+    assert await h.balance(claimer) == before + 7
+    again = await h.run("daily", claimer)
+    assert "Try again in 1h 30m" in description(again)
+    await h.run("config points reset", h.admin, setting="daily_amount")
+    await h.run("config points reset", h.admin, setting="daily_cooldown_hours")
+
+
+async def test_the_configured_admin_role_opens_admin_and_config_but_not_choosing_the_role(
+    h: Harness,
+) -> None:
+    await h.run("config core set", h.owner, admin_role=h.guild.role("Vouchy Mods"))
     mod, target = h.guild.member("mod"), h.guild.member("target")
     before = await h.balance(target)
     reply = await h.run("admin points add", mod, member=target, amount=3)
     assert not reply["ephemeral"] and "Added **3** points" in description(reply)
     assert await h.balance(target) == before + 3
-    row = await settings_row(h)
-    denied = await h.run("config set", mod, admin_role=h.guild.role("Vouchy Mods"))
+    rows = await settings_rows(h)
+    denied = await h.run("config core set", mod, admin_role=h.guild.role("Vouchy Mods"))
     assert denied["ephemeral"] and "Manage Server" in description(denied)
-    assert await settings_row(h) == row
+    assert await settings_rows(h) == rows
+    allowed = await h.run("config points set", mod, daily_amount=100)
+    assert not description(allowed).startswith("Not done")
+    await h.run("config points reset", mod, setting="daily_amount")
 
 
-async def test_an_admin_change_is_copied_to_the_log_channel(h: Harness) -> None:
+async def test_an_admin_change_is_copied_to_the_log_channel_through_the_outbox(h: Harness) -> None:
     channel = h.guild.text_channel
-    await h.run("config set", h.admin, log_channel=channel)
+    await h.run("config core set", h.admin, log_channel=channel)
     target = h.guild.member("target")
     since = len(h.fake.requests)
     await h.run("admin points add", h.admin, member=target, amount=2, reason="helped")
     posted = await h.fake.wait_for_request("POST", "/channels/{channel_id}/messages", since=since)
     assert posted.params["channel_id"] == str(channel.id)
+    assert posted.json["nonce"].startswith("vouchy-") and posted.json["enforce_nonce"] is True
     [embed] = posted.json["embeds"]
-    assert "add 2 for" in embed["description"] and "(helped)" in embed["description"]
+    assert embed["description"].startswith(f"Added **2** points to <@{target.id}>.")
+    assert (
+        "Reason: helped" in embed["description"] and f"By <@{h.admin.id}>." in embed["description"]
+    )
     assert posted.json["allowed_mentions"]["parse"] == []
+    await h.run("config core reset", h.admin, setting="log_channel")
 
 
-async def test_admin_audit_finds_a_corrupted_balance_and_repair_rebuilds_it(h: Harness) -> None:
+async def test_admin_audit_finds_a_corrupted_balance_and_repair_records_what_it_was(
+    h: Harness,
+) -> None:
     target = h.guild.member("target")
     clean = await h.run("admin audit", h.admin)
     assert "is clean" in description(clean)
     right = await h.balance(target)
-
-    def corrupt(conn: sqlite3.Connection) -> None:
-        conn.execute(
-            "UPDATE accounts SET balance = balance + 500 WHERE guild_id = ? AND user_id = ?",
-            (h.guild_id, target.id),
-        )
-
-    await h.app.writer.execute(corrupt)
+    conn = sqlite3.connect(h.app.config.db_path)  # damage made outside Vouchy
+    conn.execute(
+        "UPDATE accounts SET balance = balance + 7 WHERE guild_id = ? AND user_id = ?",
+        (h.guild_id, target.id),
+    )
+    conn.commit()
+    conn.close()
     found = await h.run("admin audit", h.admin, member=target)
     text = description(found)
     assert found["ephemeral"] and "found problems" in text
-    assert f"balance mismatch (balance {right + 500:,}, ledger sum {right:,})" in text
+    assert (
+        f"balance differs from its ledger (stored {right + 7:,}, from its records {right:,})"
+        in text
+    )
     fixed = await h.run("admin repair", h.admin)
-    assert "Rebuilt 1 balance(s)" in description(fixed) and "clean" in description(fixed)
+    assert "Rebuilt 1 records" in description(fixed) and "clean" in description(fixed)
     assert await h.balance(target) == right
+    [repair] = [
+        e
+        for e in (await h.app.points.member(h.guild_id, target.id).history(1, 5)).entries
+        if e.kind == "repair"
+    ]
+    assert repair.reason == f"balance was {right + 7}, ledger sum {right}"  # the value it had
     assert (await h.app.audit()).clean
 
 
-async def test_admin_backup_reports_the_storage_facts(h: Harness) -> None:
-    reply = await h.run("admin backup", h.owner)
-    assert reply["ephemeral"]
-    text = description(reply)
-    report = await h.app.audit(h.guild_id)
-    assert f"Accounts here\n{report.accounts:,}" in text
-    assert f"Points held here\n{report.total_points:,}" in text
-    assert "Audit\nclean" in text
-    assert f"Last ledger entry\n#{h.app.writer.last_ledger_id:,}" in text
-    if hasattr(Vouchy, "snapshot_now"):  # the durability side has landed
-        snapshot = text.split("Snapshot taken and verified: `")[1].split("`")[0]
-        assert (h.app.config.snapshot_dir / snapshot).exists()
-        assert f"Last snapshot\n{snapshot} (verified" in text
+async def test_admin_audit_of_a_member_without_an_account_says_so(h: Harness) -> None:
+    nobody = h.guild.member("friend2") if h._find("friend2") else h.member
+    reply = await h.run("admin audit", h.admin, member=h.other_bot)
+    assert "has no account yet: there is nothing to audit" in description(reply)
+    assert nobody is not None
+
+
+async def test_admin_backup_tells_a_server_owner_what_is_safe_and_how_to_restore(
+    h: Harness,
+) -> None:
+    first = await h.run("admin backup", h.owner)
+    second = await h.run("admin backup", h.owner)  # in the same second: its own name
+    names = []
+    for reply in (first, second):
+        assert reply["ephemeral"]
+        text = description(reply)
+        report = await h.app.audit(h.guild_id)
+        assert "taken and verified" in text
+        assert (
+            f"this server's {report.accounts:,} members and {report.total_points:,} points" in text
+        )
+        name = text.split("python -m vouchy restore ")[1].split("`")[0]
+        assert f"snapshot {name} · database" in text  # the details name the same snapshot
+        assert (h.app.config.snapshot_dir / name).exists()
+        names.append(name)
+    assert names[0] != names[1]

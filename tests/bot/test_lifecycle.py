@@ -19,6 +19,7 @@ from support.bot import REPO, description, make_config, started_bot
 from vouchy.app import Vouchy
 from vouchy.bot import bot as bot_module
 from vouchy.bot.bot import NoToken, StartFailed, VouchyBot
+from vouchy.bot.respond import command_path
 from vouchy.ops.heartbeat import read_heartbeat
 from vouchy.testing.fake_discord import (
     FakeDiscord,
@@ -52,7 +53,7 @@ async def test_stop_answers_the_command_in_flight_and_turns_new_ones_away(tmp_pa
 
     @lightbulb.hook(lightbulb.ExecutionSteps.PRE_INVOKE)
     async def slow_give(_pipeline: lightbulb.ExecutionPipeline, ctx: lightbulb.Context) -> None:
-        if ctx.command_data.name == "give":
+        if command_path(ctx.interaction) == "give":
             entered.set()
             await asyncio.sleep(0.3)
 
@@ -119,9 +120,8 @@ async def test_a_redelivered_interaction_after_a_restart_credits_nothing_and_log
 async def test_an_extension_that_fails_to_import_stops_the_start_loudly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        bot_module, "EXTENSIONS", (*bot_module.EXTENSIONS, "vouchy.bot.extensions.nonexistent")
-    )
+    modules = [*bot_module.extension_modules(), "vouchy.features.nonexistent.discord"]
+    monkeypatch.setattr(bot_module, "extension_modules", lambda: modules)
     config = make_config(tmp_path, discord_token="MTIz.x.y", discord_rest_url="http://127.0.0.1:9")
     app = await Vouchy(config).start()
     try:

@@ -42,8 +42,10 @@ EXPECTED_COMMANDS = {
     "admin audit",
     "admin repair",
     "config show",
-    "config set",
-    "config clear",
+    "config core set",
+    "config core reset",
+    "config points set",
+    "config points reset",
 }
 
 

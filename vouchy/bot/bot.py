@@ -22,14 +22,16 @@ import lightbulb
 
 from vouchy import __version__
 from vouchy.app import Vouchy
-from vouchy.bot import durability
 from vouchy.bot.checks import make_guard
 from vouchy.bot.client import Gate, VouchyClient
+from vouchy.bot.components import Components
 from vouchy.bot.errors import on_command_failed
-from vouchy.bot.extensions import EXTENSIONS
+from vouchy.bot.extension import Extension, shared_groups
+from vouchy.bot.outbox import OutboxWorker
 from vouchy.core.config import Config
 from vouchy.core.errors import ConfigError, VouchyError
 from vouchy.core.logs import get_logger
+from vouchy.features import extension_modules
 from vouchy.ops.heartbeat import Heartbeat, beat_forever, heartbeat_path, latency_ms
 from vouchy.ops.metrics import start_metrics
 from vouchy.store.settings import SettingsStore
@@ -113,9 +115,12 @@ class VouchyBot:
             logs=None,  # hikari logs through vouchy.core.logs' handlers
             suppress_optimization_warning=True,
         )
+        self.components = Components()
         self.client = VouchyClient(
             self.bot,
             self.gate,
+            self.components,
+            app,
             guild_ids=config.discord.guild_ids,
             hooks=[make_guard(app.settings), *hooks],
         )
@@ -124,6 +129,9 @@ class VouchyBot:
         registry.register_value(Config, config)
         registry.register_value(SettingsStore, app.settings)
         registry.register_value(Gate, self.gate)
+        for service in app.services.values():  # each feature's service, injected by its type
+            registry.register_value(type(service), service)
+        self.outbox = OutboxWorker(app, self.bot.rest)
         self.client.error_handler(on_command_failed)
         self.bot.subscribe(hikari.StartingEvent, self._sync_commands)
         self._sync_error: BaseException | None = None
@@ -134,10 +142,18 @@ class VouchyBot:
     # -- starting ---------------------------------------------------------------------------
 
     async def load_extensions(self) -> None:
-        """Every extension or none: a module that fails to import stops the start, loudly."""
-        for path in EXTENSIONS:
+        """Every feature's extension or none: a module that fails to import stops the start,
+        loudly (lightbulb's own loader would skip it, silently losing its commands)."""
+        admin, settings = shared_groups()
+        shared = lightbulb.Loader()
+        for path in extension_modules():
             module = importlib.import_module(path)
-            await module.make_loader(self.config).add_to_client(self.client)
+            ext = Extension(self.config, lightbulb.Loader(), admin, settings, self.components)
+            module.setup(ext)
+            await ext.loader.add_to_client(self.client)
+        shared.command(admin)
+        shared.command(settings)
+        await shared.add_to_client(self.client)
         for command in self.client.registered_commands:
             prime_injection(command)
 
@@ -176,6 +192,7 @@ class VouchyBot:
         if self._sync_error is not None:
             await self._close_gateway()
             raise StartFailed(f"could not register the slash commands: {self._sync_error!r}")
+        self.outbox.start()
         if self.heartbeat:
             self._beating = asyncio.create_task(
                 beat_forever(
@@ -232,8 +249,10 @@ class VouchyBot:
             log.warning("bot_stop_drain_timeout", in_flight=self.gate.in_flight)
         snapshot = None
         try:
+            await self.outbox.stop()
             await self.app.close()
-            snapshot = await durability.final_snapshot(self.app)
+            taken = await self.app.final_snapshot()
+            snapshot = taken.manifest.file if taken is not None else None
         finally:
             await self.gate.drained(2.0)  # the "restarting" answers sent meanwhile
             if self._beating is not None:
@@ -300,7 +319,7 @@ async def run(config: Config, open_app: Callable[[Config], Awaitable[Vouchy]] | 
     except BaseException:
         await bot.stop("metrics_failed")
         raise
-    durability.start_snapshots(app)
+    app.start_snapshots()
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     received: list[str] = []

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import hikari
 import lightbulb
 
-from vouchy.bot import render
+from vouchy.bot import embeds
+from vouchy.bot.components import Components
+from vouchy.bot.localization import locale_for, provider
 from vouchy.bot.respond import send_initial
 from vouchy.core.errors import Busy
 from vouchy.core.logs import get_logger
@@ -27,7 +29,7 @@ log = get_logger("vouchy.bot")
 
 Admission = Literal["new", "duplicate", "stopping"]
 
-RESTARTING = Busy("Vouchy is restarting; nothing was changed. Try again in a moment.")
+RESTARTING = Busy()
 
 
 class Gate:
@@ -76,14 +78,17 @@ class Gate:
 
 
 class VouchyClient(lightbulb.GatewayEnabledClient):
-    """lightbulb's gateway client with the gate in front of commands and components."""
+    """lightbulb's gateway client with the gate in front of commands and components, and
+    the components that outlive the process routed by their custom id."""
 
-    __slots__ = ("gate",)
+    __slots__ = ("gate", "components", "vouchy")
 
     def __init__(
         self,
         app: hikari.GatewayBot,
         gate: Gate,
+        components: Components,
+        vouchy: Any,
         *,
         guild_ids: Sequence[int] = (),
         hooks: Sequence[lightbulb.ExecutionHook] = (),
@@ -93,7 +98,7 @@ class VouchyClient(lightbulb.GatewayEnabledClient):
             default_enabled_guilds=list(guild_ids),
             execution_step_order=lightbulb.DEFAULT_EXECUTION_STEP_ORDER,
             default_locale=hikari.Locale.EN_US,
-            localization_provider=lightbulb.localization_unsupported,
+            localization_provider=provider,
             delete_unknown_commands=True,
             deferred_registration_callback=None,
             hooks=list(hooks),
@@ -101,6 +106,8 @@ class VouchyClient(lightbulb.GatewayEnabledClient):
             features=(),
         )
         self.gate = gate
+        self.components = components
+        self.vouchy = vouchy
 
     async def handle_interaction_create(
         self,
@@ -125,7 +132,13 @@ class VouchyClient(lightbulb.GatewayEnabledClient):
             if verdict == "stopping":
                 log.info("interaction_refused_stopping", interaction_id=interaction.id)
                 record_refusal(RESTARTING, kind="interaction")
-                await send_initial(interaction, render.restarting(), ephemeral=True)
+                locale = await locale_for(interaction)
+                await send_initial(interaction, embeds.restarting(locale), ephemeral=True)
+                return
+            if isinstance(interaction, hikari.ComponentInteraction) and self.components.owns(
+                interaction.custom_id
+            ):
+                await self.components.dispatch(interaction, self.vouchy)
                 return
             await super().handle_interaction_create(interaction, initial_response_sent_event)
         finally:

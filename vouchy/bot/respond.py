@@ -44,9 +44,20 @@ def user_id(user: hikari.PartialUser) -> int:
     return int(user.id)
 
 
+def command_path(interaction: hikari.PartialInteraction) -> str:
+    """``"admin points add"``: the command as Discord names it (its English name)."""
+    parts = [str(getattr(interaction, "command_name", ""))]
+    options = getattr(interaction, "options", None) or ()
+    group = (hikari.OptionType.SUB_COMMAND, hikari.OptionType.SUB_COMMAND_GROUP)
+    while options and options[0].type in group:
+        parts.append(options[0].name)
+        options = options[0].options or ()
+    return " ".join(parts)
+
+
 def guild_of(ctx: lightbulb.Context) -> int:
     if ctx.guild_id is None:
-        raise InvalidInput("Vouchy's commands work inside a server, not in direct messages.")
+        raise InvalidInput("error.guild_only")
     return int(ctx.guild_id)
 
 

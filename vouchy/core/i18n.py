@@ -86,14 +86,18 @@ def duration(seconds: float, locale: str = DEFAULT) -> str:
 
 def text(key: str, locale: str = DEFAULT, /, **params: object) -> str:
     """The text for ``key`` in ``locale`` with ``params`` filled in (whole numbers grouped
-    for the locale). A key that is not registered is taken as the text itself."""
+    for the locale, but not ``*id`` values). A key that is not registered is taken as the
+    text itself."""
     lang = pick(locale)
     entry = _TEXTS.get(key)
     template = entry[lang] if entry is not None else key
     if not params:
         return template
+    # Whole numbers are grouped for the language, except ids (a mention must stay digits).
     values = {
-        name: number(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v
+        name: number(v, lang)
+        if isinstance(v, int) and not isinstance(v, bool) and not name.endswith("id")
+        else v
         for name, v in params.items()
     }
     return template.format(**values)

@@ -31,3 +31,8 @@ def sections() -> dict[str, type[msgspec.Struct]]:
 def defaults(configured: dict[str, Any]) -> dict[str, msgspec.Struct]:
     """Each feature's guild defaults: its config section, else the Struct's own defaults."""
     return {name: configured.get(name) or kind() for name, kind in sections().items()}
+
+
+def extension_modules() -> list[str]:
+    """Each feature's Discord extension module (``setup(ext)``), in registry order."""
+    return [f.discord for f in FEATURES if f.discord is not None]

@@ -31,6 +31,8 @@ MIN_INT = -(2**63)
 MAX_REFERENCE = 200
 MAX_REASON = 500
 MAX_TEXT = 100_000  # a row's text value (a game's state as JSON, a template)
+# The acting user of what Vouchy does by itself (the outbox's bookkeeping, a timeout).
+SYSTEM_USER = 1
 
 _KINDS = frozenset(LEDGER_KINDS)
 Scalar = int | float | str | None
@@ -224,11 +226,15 @@ class Effect(msgspec.Struct, frozen=True, kw_only=True):
 
     kind: str
     payload: dict[str, Any] = {}
+    delay_ms: int = 0  # not before this long after the COMMIT (a reply that removes itself)
 
     def __post_init__(self) -> None:
         msgspec.structs.force_setattr(
             self, "kind", check_text(self.kind, "effect", 64, empty=False)
         )
+        delay = self.delay_ms
+        if isinstance(delay, bool) or not isinstance(delay, int) or not 0 <= delay <= 2**40:
+            raise InvalidInput("store.bad_number", what="delay")
 
 
 class Op(msgspec.Struct, frozen=True, kw_only=True):

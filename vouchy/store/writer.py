@@ -772,7 +772,7 @@ class Writer:
                 "payload": msgspec.json.encode(effect.payload).decode(),
                 "status": "pending",
                 "attempts": 0,
-                "next_at": plan.now,
+                "next_at": plan.now + effect.delay_ms,
                 "last_error": None,
                 "created_at": plan.now,
                 "updated_at": plan.now,

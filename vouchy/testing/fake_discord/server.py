@@ -186,6 +186,7 @@ class FakeDiscord:
         self.requests: list[RecordedRequest] = []
         self.violations: list[str] = []
         self.messages: dict[int, dict[str, Any]] = {}
+        self._nonces: dict[tuple[int, str], dict[str, Any]] = {}  # enforce_nonce
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # by guild id, None = global
         self.interactions: dict[int, InteractionRecord] = {}
         self._by_token: dict[str, InteractionRecord] = {}
@@ -375,6 +376,7 @@ class FakeDiscord:
         guild: Guild | None = None,
         channel_id: int | None = None,
         users: Iterable[User] = (),
+        locale: str = "en-US",
         **values: Any,
     ) -> int:
         """Invoke a registered slash command as `user`; return the interaction id.
@@ -406,6 +408,7 @@ class FakeDiscord:
             command_guild_id=int(registered["guild_id"]) if registered.get("guild_id") else None,
             channel_id=channel_id,
             users=users,
+            locale=locale,
         )
         return await self.dispatch_interaction(payload)
 
@@ -454,6 +457,7 @@ class FakeDiscord:
         guild: Guild | None = None,
         values: Sequence[str] | None = None,
         component_type: int = payloads.BUTTON,
+        locale: str = "en-US",
     ) -> int:
         """Click a button (or pick select `values`) on `message` (dict or id of a stored message)."""
         guild = guild or (self.guild if self.guilds else None)
@@ -470,6 +474,7 @@ class FakeDiscord:
             channel_id=channel_id,
             component_type=component_type,
             values=values,
+            locale=locale,
         )
         return await self.dispatch_interaction(payload)
 
@@ -979,7 +984,16 @@ class FakeDiscord:
             and not r.files
         ):
             return error(400, 50006, "Cannot send an empty message")
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            # Discord: the same nonce in the same channel within a few minutes is the same
+            # message, answered again rather than created twice.
+            earlier = self._nonces.get((channel_id, str(nonce)))
+            if earlier is not None and int(earlier["id"]) in self.messages:
+                return earlier
         msg = self._new_message(channel_id=channel_id, body=body)
+        if nonce is not None and body.get("enforce_nonce"):
+            self._nonces[(channel_id, str(nonce))] = msg
         await self._echo(msg)
         return msg
 
