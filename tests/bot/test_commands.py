@@ -344,3 +344,45 @@ async def test_a_command_after_stop_began_is_answered_restarting_and_changes_not
     assert reply["ephemeral"]
     assert "Vouchy is restarting" in description(reply)
     assert await h.ledger_state(h.member) == before
+
+
+async def test_every_command_option_and_choice_reaches_discord_in_english_and_french(
+    h: Harness,
+) -> None:
+    def walk(item: dict, where: str) -> list[str]:
+        found = []
+        for field in ("name_localizations", "description_localizations"):
+            texts = item.get(field) or {}
+            if field == "description_localizations" and "description" not in item:
+                continue
+            if not texts.get("fr") or not texts.get("en-US"):
+                found.append(f"{where}: {field} {texts}")
+        for choice in item.get("choices") or []:
+            if not (choice.get("name_localizations") or {}).get("fr"):
+                found.append(f"{where} choice {choice['name']}")
+        for option in item.get("options") or []:
+            found += walk(option, f"{where} {option['name']}")
+        return found
+
+    missing: list[str] = []
+    for name in {c.split()[0] for c in EXPECTED_COMMANDS}:
+        registered = h.fake.registered_command(name, h.guild_id)
+        assert registered is not None, name
+        missing += walk(registered, name)
+    assert missing == []
+    give = h.fake.registered_command("give", h.guild_id)
+    assert give["name_localizations"]["fr"] == "donner"
+
+
+async def test_a_french_speaking_member_is_answered_in_french_with_french_numbers(
+    h: Harness,
+) -> None:
+    frank = person(h, "frank")
+    await h.app.points.member(h.guild_id, frank.id).earn(1209, "setup-frank")
+    reply = await h.fake.interaction_reply(await h.fake.slash("points", user=frank, locale="fr"))
+    assert "Tu as **1\u202f234** points." in description(reply)
+    refused = await h.fake.interaction_reply(
+        await h.fake.slash("give", user=frank, member=frank, amount=1, locale="fr")
+    )
+    assert "Tu ne peux pas te donner des points à toi-même." in description(refused)
+    assert "rien n'a été modifié" in description(refused)
