@@ -17,6 +17,9 @@ is rejected and the next word is read; otherwise the draw is ``x mod n``. Each v
 is rejected with probability below ``n / 2**32`` (under one in 400,000 for every draw a game
 makes), so in practice draw ``k`` of a game is word ``k``.
 
+No game needs a fraction: every draw is a whole number (a dice roll is one of 10,000), so no
+float is ever derived from the stream.
+
 A shuffle (Fisher-Yates, front to back): for ``i`` from ``0`` to ``len - 2``, draw ``j = i +
 below(len - i)`` and swap items ``i`` and ``j``. Position ``i`` is final after step ``i``, so the
 first cards of a deck need only as many draws. A deck is the card ids ``0 .. 51`` once per deck

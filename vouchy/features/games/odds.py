@@ -22,7 +22,14 @@ from typing import Final
 import msgspec
 
 from vouchy.features.games import blackjack, coinflip, dice, roulette, rps, slots
-from vouchy.features.games.fair import Draws, RandomStream, shuffle_positions, shuffled_deck
+from vouchy.features.games.config import GamesConfig
+from vouchy.features.games.fair import (
+    Draws,
+    FairStream,
+    RandomStream,
+    shuffle_positions,
+    shuffled_deck,
+)
 from vouchy.features.games.results import GAMES, GameResult
 
 _SHORT_DECK: Final = 10  # cards shuffled per simulated hand: enough for 99.99% of hands
@@ -202,84 +209,119 @@ def simulate(
     rounds: int,
     *,
     seed: int = 0,
-    draws: Draws | None = None,
+    server_seed: str = "",
     variant: str = "",
+    config: GamesConfig | None = None,
 ) -> SimulatedReturn:
-    """Play ``rounds`` rounds of ``game`` with the default settings and a stake of ``UNIT``,
-    the player's choices drawn at random, and measure the return per point staked. ``draws``
-    (default: a seeded ``random.Random``) gives the game's outcomes; ``variant`` picks a
-    roulette bet kind or a dice target (default: random ones)."""
+    """Play ``rounds`` rounds of ``game`` with a stake of ``UNIT``, the player's choices drawn
+    at random, and measure the return per point staked. The outcomes come from a seeded
+    ``random.Random``, or with ``server_seed`` from the fair stream exactly as in play (client
+    seed ``odds``, round ``i`` on nonce ``i``). ``variant`` picks a roulette bet kind or a dice
+    target (default: random ones)."""
+    config = config or GamesConfig()
     rng = random.Random(seed)
-    source = draws or RandomStream(random.Random(seed + 1))
+    fast = RandomStream(random.Random(seed + 1))
+    nonces = iter(range(rounds))
+
+    def draws() -> Draws:
+        if server_seed:
+            return FairStream(server_seed, "odds", next(nonces))
+        return fast
+
     play: Callable[[], GameResult]
     if game == "coinflip":
 
         def play() -> GameResult:
-            return coinflip.play(source, UNIT, rng.choice(coinflip.SIDES))
+            return coinflip.play(draws(), UNIT, rng.choice(coinflip.SIDES), config.coinflip)
 
     elif game == "roulette":
 
         def play() -> GameResult:
             kind = variant or rng.choice(list(roulette.KINDS))
             on = roulette.RouletteBet(kind=kind, choice=rng.choice(roulette.KINDS[kind]))
-            return roulette.play(source, UNIT, on)
+            return roulette.play(draws(), UNIT, on)
 
     elif game == "dice":
-        config = dice.DiceConfig()
+        low, high = config.dice.min_target, config.dice.max_target
 
         def play() -> GameResult:
-            target = int(variant) if variant else rng.randint(config.min_target, config.max_target)
-            return dice.play(source, UNIT, target, config)
+            target = int(variant) if variant else rng.randint(low, high)
+            return dice.play(draws(), UNIT, target, config.dice)
 
     elif game == "slots":
 
         def play() -> GameResult:
-            return slots.play(source, UNIT)
+            return slots.play(draws(), UNIT, config.slots)
 
     elif game == "rps":
 
         def play() -> GameResult:
-            return rps.play(source, UNIT, rng.choice(rps.CHOICES))
+            return rps.play(draws(), UNIT, rng.choice(rps.CHOICES))
 
     elif game == "blackjack":
-        first = blackjack.MAX_CARDS_PER_HAND
+        decks = config.blackjack.decks
+        first = min(decks * 52, blackjack.MAX_CARDS_PER_HAND)
 
         def play() -> GameResult:
-            return play_basic_strategy(shuffled_deck(source, 1, first))
+            return play_basic_strategy(shuffled_deck(draws(), decks, first))
 
     else:
         raise ValueError(f"unknown game {game!r}")
     return _measure(game, variant, rounds, play)
 
 
-def exact_returns(game: str) -> list[ExactReturn]:
-    """Every exact return of ``game`` with the default settings ([] for blackjack)."""
+def exact_returns(game: str, config: GamesConfig | None = None) -> list[ExactReturn]:
+    """Every exact return of ``game`` ([] for blackjack: see ``blackjack_exact``)."""
+    config = config or GamesConfig()
     if game == "roulette":
         return roulette_returns()
     if game == "coinflip":
-        return [coinflip_return()]
+        return [coinflip_return(config.coinflip)]
     if game == "dice":
-        return dice_returns()
+        return dice_returns(config.dice)
     if game == "rps":
         return [rps_return()]
     if game == "slots":
-        return [slots_return()]
+        return [slots_return(config.slots)]
     if game == "blackjack":
         return []
     raise ValueError(f"unknown game {game!r}")
 
 
-def rtp(game: str, rounds: int = 0, *, seed: int = 0) -> list[ExactReturn | SimulatedReturn]:
+def rtp(
+    game: str, rounds: int = 0, *, seed: int = 0, config: GamesConfig | None = None
+) -> list[ExactReturn | SimulatedReturn]:
     """What ``games rtp GAME [--rounds N]`` prints: the exact returns, and a simulation of
     ``rounds`` rounds when asked (always for blackjack: 100,000 rounds by default)."""
     if game not in GAMES:
         raise ValueError(f"unknown game {game!r}")
-    out: list[ExactReturn | SimulatedReturn] = list(exact_returns(game))
+    config = config or GamesConfig()
+    out: list[ExactReturn | SimulatedReturn] = list(exact_returns(game, config))
     if game == "blackjack":
-        out.append(blackjack_simulation(rounds or 100_000, seed=seed))
+        out.append(blackjack_simulation(rounds or 100_000, seed=seed, config=config.blackjack))
     elif rounds:
-        out.append(simulate(game, rounds, seed=seed))
+        out.append(simulate(game, rounds, seed=seed, config=config))
     return out
+
+
+def overview(
+    config: GamesConfig | None = None, *, blackjack_rounds: int = 100_000, seed: int = 0
+) -> list[ExactReturn | SimulatedReturn]:
+    """One line per game for ``/games odds``: roulette (every bet is the same), coinflip, the
+    dice target that returns least, slots, rock-paper-scissors against the bot, and blackjack
+    simulated with basic strategy (about a second for 100,000 hands: compute it once and keep
+    it, rather than on every command)."""
+    config = config or GamesConfig()
+    roulette_all = msgspec.structs.replace(roulette_returns()[0], variant="")
+    worst_dice = min(dice_returns(config.dice), key=lambda r: r.rtp)
+    return [
+        coinflip_return(config.coinflip),
+        roulette_all,
+        worst_dice,
+        slots_return(config.slots),
+        rps_return(),
+        blackjack_simulation(blackjack_rounds, seed=seed, config=config.blackjack),
+    ]
 
 
 # -- Blackjack: the exact value ---------------------------------------------------------------
