@@ -7,7 +7,8 @@ machine played with basic strategy, with its standard error, and ``blackjack_exa
 value of the same strategy on a freshly shuffled shoe (slow: seconds; for the record).
 
 Every value is a return per point staked before rounding payouts down to whole points (which
-takes at most one point a game). Functions return plain data for ``python -m vouchy games rtp
+takes at most one point a game); for blackjack, per point of the first stake, as is usual (a
+doubled hand's whole profit or loss counts against its first stake). Functions return plain data for ``python -m vouchy games rtp
 GAME [--rounds N]`` and ``/games odds``.
 """
 

@@ -244,7 +244,7 @@ TEXTS = i18n.register(
         "games.daily_loss_limit": {
             "en": "This bet could take your losses today past the daily limit of {limit} "
             "points; you can still risk {left} today.",
-            "fr": "Cette mise pourrait faire dépasser à tes pertes du jour la limite de "
+            "fr": "Avec cette mise, tes pertes du jour pourraient dépasser la limite de "
             "{limit} points ; tu peux encore risquer {left} points aujourd'hui.",
         },
         "games.unknown_game": {
