@@ -35,9 +35,9 @@ SUITS: Final = (
     "\N{BLACK DIAMOND SUIT}",
     "\N{BLACK CLUB SUIT}",
 )
-# The most cards one hand can use: the player's cards before the last hit add up to 21 at most
-# (21 cards), the dealer's before the last draw to 16 (16 cards), plus one last card each.
-MAX_CARDS_PER_HAND: Final = 22 + 17
+# The most cards one hand can use: before their last card the player's add up to 20 at most (a
+# hand stands at 21), so 20 cards, and the dealer's to 16, so 16 cards; plus one last card each.
+MAX_CARDS_PER_HAND: Final = 21 + 17
 
 
 class DeckExhausted(RuntimeError):

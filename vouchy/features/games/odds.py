@@ -8,8 +8,8 @@ value of the same strategy on a freshly shuffled shoe (slow: seconds; for the re
 
 Every value is a return per point staked before rounding payouts down to whole points (which
 takes at most one point a game); for blackjack, per point of the first stake, as is usual (a
-doubled hand's whole profit or loss counts against its first stake). Functions return plain data for ``python -m vouchy games rtp
-GAME [--rounds N]`` and ``/games odds``.
+doubled hand's whole profit or loss counts against its first stake). Functions return plain
+data for ``python -m vouchy games rtp GAME [--rounds N]`` and ``/games odds``.
 """
 
 from __future__ import annotations
