@@ -22,7 +22,6 @@ import msgspec
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from vouchy.core import i18n
-from vouchy.features.levels import texts as _texts  # noqa: F401  (registers the texts)
 from vouchy.features.levels.curve import MEE6, Curve, progress
 from vouchy.features.levels.rules import Counters
 

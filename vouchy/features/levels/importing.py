@@ -45,6 +45,9 @@ ID_COLUMNS = (
 XP_COLUMNS = ("xp", "totalxp", "exp", "experience", "totalexp", "totalexperience", "xptotal")
 LEVEL_COLUMNS = ("level", "lvl", "lv", "niveau", "currentlevel")
 
+_NOT_WHOLE = {"xp": "levels.import.bad_xp", "level": "levels.import.bad_level"}
+_NEGATIVE = {"xp": "levels.import.negative_xp", "level": "levels.import.negative_level"}
+
 
 class ImportRefused(InvalidInput):
     """The file is malformed: nothing was imported."""
@@ -114,7 +117,7 @@ def parse_xp_csv(data: bytes, curve: Curve = MEE6, name: str = "xp.csv") -> XpIm
                     yield reader.line_num, cells
         except csv.Error as e:
             raise ImportRefused(
-                "levels.import.bad_csv", name=name, line=reader.line_num + 1, detail=str(e)
+                "levels.import.bad_csv", name=name, line=reader.line_num, detail=str(e)
             ) from None
 
     rows_in = lines()
@@ -150,11 +153,9 @@ def parse_xp_csv(data: bytes, curve: Curve = MEE6, name: str = "xp.csv") -> XpIm
         user = int(raw_user)
         value = _whole(raw_value)
         if value is None:
-            raise ImportRefused(
-                f"levels.import.bad_{source}", name=name, line=line, value=raw_value[:40]
-            )
+            raise ImportRefused(_NOT_WHOLE[source], name=name, line=line, value=raw_value[:40])
         if value < 0:
-            raise ImportRefused(f"levels.import.negative_{source}", name=name, line=line)
+            raise ImportRefused(_NEGATIVE[source], name=name, line=line)
         if source == "level":
             if value > max_level:
                 raise ImportRefused(

@@ -11,7 +11,6 @@ import msgspec
 
 from vouchy.core import i18n
 from vouchy.core.errors import InvalidInput
-from vouchy.features.levels import texts as _texts  # noqa: F401  (registers the texts)
 from vouchy.features.levels.curve import MEE6, Curve, level_for_xp
 from vouchy.features.levels.rules import AdminChange
 
