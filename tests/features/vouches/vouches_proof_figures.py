@@ -15,11 +15,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import vouches_screens as screens  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from vouchy.features.vouches import proof  # noqa: E402
 
 
-def corpus(quick: bool, seed: int, n: int) -> dict[str, list[object]]:
+def corpus(quick: bool, seed: int, n: int) -> dict[str, list[Image.Image]]:
     rng = random.Random(seed)
     n = 5 if quick else n
     return {

@@ -206,8 +206,9 @@ TEXTS = i18n.register(
             "fr": "{file} : ce n'est pas du texte UTF-8 (octet {byte}). Rien n'a été importé.",
         },
         "vouches.import_bad_csv": {
-            "en": "{file}: line {line}: {problem}. Nothing was imported.",
-            "fr": "{file} : ligne {line} : {problem}. Rien n'a été importé.",
+            "en": "{file}: line {line}: not valid CSV ({problem}). Nothing was imported.",
+            "fr": "{file} : ligne {line} : ce n'est pas du CSV valide ({problem}). "
+            "Rien n'a été importé.",
         },
         "vouches.import_missing_columns": {
             "en": "{file}: line {line}: no {columns} column in the header {header!r} "
