@@ -16,9 +16,16 @@ from vouches_factories import (
     message,
 )
 
-from vouchy.core.errors import Refused
+from vouchy.core.errors import PermissionDenied, Refused
 from vouchy.features.vouches.detect import Candidate, detect
-from vouchy.features.vouches.model import DAY_MS, HOUR_MS, Mention, VouchSettings, snowflake_at
+from vouchy.features.vouches.model import (
+    DAY_MS,
+    HOUR_MS,
+    Mention,
+    Vouch,
+    VouchSettings,
+    snowflake_at,
+)
 from vouchy.features.vouches.proof import ProofMatch
 from vouchy.features.vouches.render import refusal_reply
 from vouchy.features.vouches.rules import (
@@ -32,6 +39,7 @@ from vouchy.features.vouches.rules import (
     VouchCooldown,
     VouchFacts,
     VouchRefused,
+    admin_add,
     award,
     check_vouch,
     given_in_window,
@@ -68,7 +76,7 @@ def test_a_self_vouch_is_refused() -> None:
     err = refusal(candidate(mentions=(Mention(user_id=VOUCHER),)))
     assert isinstance(err, SelfVouch)
     assert err.message == "you can't vouch for yourself."
-    assert err.text("fr") == "tu ne peux pas te vouch toi-même."
+    assert err.text("fr") == "tu ne peux pas laisser un vouch pour toi-même."
 
 
 def test_a_bot_as_provider_is_refused_and_named() -> None:
@@ -236,7 +244,7 @@ def test_the_refusal_reply_names_the_voucher_and_the_reason() -> None:
         f"<@{VOUCHER}>, your vouch was not counted: you can't vouch for yourself."
     )
     assert refusal_reply(VOUCHER, err, "fr") == (
-        f"<@{VOUCHER}>, ton vouch n'a pas été compté : tu ne peux pas te vouch toi-même."
+        f"<@{VOUCHER}>, ton vouch n'a pas été compté : tu ne peux pas laisser un vouch pour toi-même."
     )
 
 
@@ -255,3 +263,37 @@ def test_with_a_review_queue_an_accepted_vouch_waits_and_gets_no_reaction_yet() 
     effects = award(candidate(settings), settings)
     assert effects.state == "pending"
     assert effects.react_with is None
+
+
+def admin_added(**changes: Any) -> Vouch:
+    args: dict[str, Any] = {
+        "guild_id": 1,
+        "provider_id": PROVIDER,
+        "provider_is_bot": False,
+        "voucher_id": VOUCHER,
+        "interaction_id": 77,
+        "at_ms": T0,
+        "settings": SETTINGS,
+        "is_admin": True,
+        "reason": "paid by bank transfer",
+    }
+    return admin_add(**(args | changes))
+
+
+def test_an_admin_adds_an_accepted_vouch_with_the_guilds_points() -> None:
+    added = admin_added()
+    assert (added.state, added.source, added.reference) == ("accepted", "admin", "vouch:admin:77")
+    assert (added.voucher_points, added.provider_points) == (10, 0)
+    assert added.reason == "paid by bank transfer"
+
+
+def test_an_admin_cannot_add_a_self_vouch_or_a_vouch_for_a_bot() -> None:
+    with pytest.raises(SelfVouch):
+        admin_added(provider_id=VOUCHER)
+    with pytest.raises(BotProvider):
+        admin_added(provider_id=BOT, provider_is_bot=True)
+
+
+def test_only_admins_add_vouches() -> None:
+    with pytest.raises(PermissionDenied):
+        admin_added(is_admin=False)

@@ -57,6 +57,11 @@ def main() -> None:
             projected[name].append({k: proof.projections(v) for k, v in files.items()})
             hashed += len(files)
     ms_per_hash = (time.perf_counter() - started) * 1000 / hashed
+    rng = random.Random(args.seed)
+    stored = [(f"vouch:{i}", rng.getrandbits(64)) for i in range(100_000)]
+    scan_started = time.perf_counter()
+    proof.find_match(rng.getrandbits(64), stored)
+    scan_ms = (time.perf_counter() - scan_started) * 1000
     for step in (float(s) for s in args.steps.split(",")):
         report: dict[str, object] = {
             "seed": args.seed,
@@ -64,6 +69,7 @@ def main() -> None:
             "threshold": proof.MATCH_DISTANCE,
         }
         report["ms_per_hash"] = round(ms_per_hash, 1)
+        report["find_match_100k_ms"] = round(scan_ms, 1)
         worst_copy: dict[str, int] = {}
         for name, items in projected.items():
             hashes = [{k: proof.quantise(v, step) for k, v in it.items()} for it in items]

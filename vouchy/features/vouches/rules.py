@@ -27,11 +27,12 @@ from typing import ClassVar
 import msgspec
 
 from vouchy.core import i18n
-from vouchy.core.errors import Refused
+from vouchy.core.errors import PermissionDenied, Refused
 from vouchy.features.vouches.detect import Candidate
 from vouchy.features.vouches.model import (
     DAY_MS,
     HOUR_MS,
+    Vouch,
     VouchSettings,
     VouchState,
     message_link,
@@ -262,4 +263,43 @@ def award(candidate: Candidate, settings: VouchSettings) -> Award:
         voucher_points=settings.voucher_points,
         provider_points=settings.provider_points,
         react_with=None if review else settings.emoji,
+    )
+
+
+def admin_add(
+    *,
+    guild_id: int,
+    provider_id: int,
+    provider_is_bot: bool,
+    voucher_id: int,
+    interaction_id: int,
+    at_ms: int,
+    settings: VouchSettings,
+    is_admin: bool,
+    reason: str = "",
+) -> Vouch:
+    """``/admin vouch add provider voucher [reason]``: a vouch whose proof was given elsewhere.
+
+    Accepted at once (an admin is the review), with the guild's points, under the reference
+    ``vouch:admin:<interaction id>`` (a retried interaction adds it once). The cooldown, the
+    daily limit and the account ages are the admin's call; a self-vouch and a bot provider are
+    refused even so, as they could never be a vouch.
+    """
+    if not is_admin:
+        raise PermissionDenied("vouches.add_not_admin")
+    refuse_self_vouch(voucher_id, provider_id)
+    refuse_bot_provider(provider_id, provider_is_bot)
+    return Vouch(
+        reference=f"vouch:admin:{interaction_id}",
+        guild_id=guild_id,
+        voucher_id=voucher_id,
+        provider_id=provider_id,
+        created_at_ms=at_ms,
+        state="accepted",
+        source="admin",
+        voucher_points=settings.voucher_points,
+        provider_points=settings.provider_points,
+        decided_by=None,
+        decided_at_ms=at_ms,
+        reason=reason,
     )

@@ -20,7 +20,7 @@ TEXTS = i18n.register(
         },
         "vouches.refused_self": {
             "en": "you can't vouch for yourself.",
-            "fr": "tu ne peux pas te vouch toi-même.",
+            "fr": "tu ne peux pas laisser un vouch pour toi-même.",
         },
         "vouches.refused_bot": {
             "en": "<@{provider_id}> is a bot, and bots can't receive vouches.",
@@ -29,7 +29,8 @@ TEXTS = i18n.register(
         "vouches.refused_provider_role": {
             "en": "<@{provider_id}> isn't a provider here (they don't have the <@&{role_id}> "
             "role).",
-            "fr": "<@{provider_id}> n'est pas prestataire ici (il n'a pas le rôle <@&{role_id}>).",
+            "fr": "<@{provider_id}> n'est pas prestataire ici (il lui manque le rôle "
+            "<@&{role_id}>).",
         },
         "vouches.refused_account_age": {
             "en": "your Discord account must be at least {days} days old to vouch. "
@@ -143,6 +144,10 @@ TEXTS = i18n.register(
             "en": "This vouch is already {state}; nothing was changed.",
             "fr": "Ce vouch est déjà {state} ; rien n'a été modifié.",
         },
+        "vouches.add_not_admin": {
+            "en": "Only admins can add vouches.",
+            "fr": "Seuls les admins peuvent ajouter des vouchs.",
+        },
         "vouches.remove_not_admin": {
             "en": "Only admins can remove vouches.",
             "fr": "Seuls les admins peuvent retirer des vouchs.",
@@ -160,7 +165,7 @@ TEXTS = i18n.register(
         },
         "vouches.summary_top": {
             "en": "Top vouchers: {names}",
-            "fr": "Ceux qui l'ont le plus vouch : {names}",
+            "fr": "Ceux qui lui ont laissé le plus de vouchs : {names}",
         },
         "vouches.summary_latest": {"en": "Latest:", "fr": "Derniers :"},
         "vouches.summary_line": {
