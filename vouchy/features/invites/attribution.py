@@ -32,6 +32,7 @@ from typing import Literal
 
 import msgspec
 
+from vouchy.features.invites import texts  # noqa: F401  (registers the texts)
 from vouchy.features.invites.records import Cause, HowParams
 
 UseKind = Literal["code", "vanished", "vanity"]

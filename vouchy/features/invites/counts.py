@@ -32,6 +32,7 @@ from collections.abc import Iterable
 import msgspec
 
 from vouchy.core.errors import InvalidInput
+from vouchy.features.invites import texts  # noqa: F401  (registers the texts)
 from vouchy.features.invites.records import JoinRecord
 
 DAY_MS = 86_400_000

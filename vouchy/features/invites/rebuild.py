@@ -20,6 +20,7 @@ from typing import Literal
 import msgspec
 
 from vouchy.core.errors import InvalidInput
+from vouchy.features.invites import texts  # noqa: F401  (registers the texts)
 from vouchy.features.invites.logs import LogLine, record_from_line
 from vouchy.features.invites.records import (
     MAX_SNOWFLAKE,

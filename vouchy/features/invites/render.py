@@ -190,10 +190,7 @@ def render_sync(report: SyncReport, locale: str) -> str:
         if d.ambiguous_joins:
             line += t("invites.sync_ambiguous", count=d.ambiguous_joins)
         lines.append(line)
-    hidden = len(report.discrepancies) - SYNC_LINES
-    if hidden > 0:
-        lines.append(t("invites.more", count=hidden))
-    return _fit(lines, locale)
+    return _fit(lines, locale, hidden=max(0, len(report.discrepancies) - SYNC_LINES))
 
 
 def render_permission_notice(locale: str) -> str:
@@ -217,9 +214,7 @@ def render_staff_list(mapping: StaffMap, locale: str) -> str:
         if link.referral_code:
             line += " · " + _code(link.referral_code)
         lines.append(line)
-    if len(links) > STAFF_LINES:
-        lines.append(t("invites.more", count=len(links) - STAFF_LINES))
-    return _fit(lines, locale)
+    return _fit(lines, locale, hidden=max(0, len(links) - STAFF_LINES))
 
 
 def _top_line(entry: RankedInviter, locale: str) -> str:
@@ -245,15 +240,17 @@ class _Texts:
         return i18n.text(key, self.locale, **params)
 
 
-def _fit(lines: list[str], locale: str, limit: int = 2000) -> str:
-    """Join lines, dropping the last ones (with "and N more") past Discord's limit."""
-    text = "\n".join(lines)
-    dropped = 0
-    while len(text) > limit and len(lines) > 1:
+def _fit(lines: list[str], locale: str, hidden: int = 0, limit: int = 2000) -> str:
+    """Join lines, with "and N more" for the ``hidden`` ones and for every last line dropped
+    to stay within Discord's limit (the first line, a title, is always kept)."""
+    # Invariant: the reply fits in ``limit`` characters, and says how many lines it left out.
+    while True:
+        tail = [i18n.text("invites.more", locale, count=hidden)] if hidden else []
+        text = "\n".join([*lines, *tail])
+        if len(text) <= limit or len(lines) <= 1:
+            return text
         lines = lines[:-1]
-        dropped += 1
-        text = "\n".join([*lines, i18n.text("invites.more", locale, count=dropped)])
-    return text
+        hidden += 1
 
 
 def _mention(user_id: int) -> str:

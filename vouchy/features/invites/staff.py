@@ -13,6 +13,7 @@ import re
 import msgspec
 
 from vouchy.core.errors import InvalidInput, Refused
+from vouchy.features.invites import texts  # noqa: F401  (registers the texts)
 
 MAX_LINK = 512
 MAX_REFERRAL_CODE = 64
