@@ -18,6 +18,7 @@ from vouchy.features.invites.attribution import (
     attribute,
     cache_from_listing,
     empty_cache,
+    join_record,
     note_invite_deleted,
     observe,
     permission_notice,
@@ -301,3 +302,24 @@ def test_every_how_key_reads_in_both_languages(locale: str) -> None:
     for r in results:
         text = i18n.text(r.attribution.how, locale, **r.attribution.how_params)
         assert "{" not in text and text != r.attribution.how
+
+
+def test_the_recorded_join_carries_the_attribution_and_the_accounts_age() -> None:
+    before = cache(inv("abc", 5), inv("xyz", 2))
+    ambiguous = join(before, [inv("abc", 6), inv("xyz", 3)]).attribution
+    member = 123456789012345678
+    row = join_record(
+        guild_id=GUILD,
+        member_id=member,
+        member_name="john_doe",
+        joined_at_ms=NOW,
+        attribution=ambiguous,
+    )
+    assert row.join_id == f"invites:join:{GUILD}:{member}:{NOW}"
+    assert (row.cause, row.code, row.inviter_id, row.candidates) == (
+        "ambiguous",
+        None,
+        None,
+        ("abc", "xyz"),
+    )
+    assert row.account_created_ms == 1_449_504_792_216  # from the id: December 2015

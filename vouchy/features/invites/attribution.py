@@ -33,7 +33,13 @@ from typing import Literal
 import msgspec
 
 from vouchy.features.invites import texts  # noqa: F401  (registers the texts)
-from vouchy.features.invites.records import Cause, HowParams
+from vouchy.features.invites.records import (
+    Cause,
+    HowParams,
+    JoinRecord,
+    join_reference,
+    snowflake_time_ms,
+)
 
 UseKind = Literal["code", "vanished", "vanity"]
 
@@ -251,6 +257,42 @@ def attribute(
         pool, claimed = (), 0
     cache = _next_cache(before, after, vanity_after, deleted_codes_seen, pool, claimed)
     return AttributionResult(attribution=attribution, cache=cache)
+
+
+def join_record(
+    *,
+    guild_id: int,
+    member_id: int,
+    member_name: str,
+    joined_at_ms: int,
+    attribution: Attribution,
+    display_name: str | None = None,
+    inviter_name: str | None = None,
+    staff_id: int | None = None,
+    staff_name: str | None = None,
+) -> JoinRecord:
+    """The row to record for a join (its reference: ``join_reference``). The account's age
+    comes from the member id; the staff member is the caller's ``staff.staff_for``."""
+    return JoinRecord(
+        join_id=join_reference(guild_id, member_id, joined_at_ms),
+        guild_id=guild_id,
+        member_id=member_id,
+        member_name=member_name,
+        display_name=display_name,
+        joined_at_ms=joined_at_ms,
+        account_created_ms=snowflake_time_ms(member_id),
+        cause=attribution.cause,
+        code=attribution.code,
+        inviter_id=attribution.inviter_id,
+        inviter_name=inviter_name,
+        staff_id=staff_id,
+        staff_name=staff_name,
+        uses_before=attribution.uses_before,
+        uses_after=attribution.uses_after,
+        how=attribution.how,
+        how_params=attribution.how_params,
+        candidates=tuple(c.code for c in attribution.candidates),
+    )
 
 
 def _certain(use: ObservedUse, uses_seen: int) -> Attribution:
