@@ -323,3 +323,11 @@ def test_the_recorded_join_carries_the_attribution_and_the_accounts_age() -> Non
         ("abc", "xyz"),
     )
     assert row.account_created_ms == 1_449_504_792_216  # from the id: December 2015
+
+
+def test_uses_piling_up_unclaimed_across_refreshes_are_dropped_as_stale() -> None:
+    state = cache(inv("abc", 0))
+    for n in range(1, 4):  # three refreshes, ten new uses each, no join in between
+        state = observe(state, [inv("abc", 10 * n)], None, None, NOW + n, {})
+    assert state.pending == ()
+    assert join(state, [inv("abc", 30)], now=NOW + 10).attribution.cause == "unknown"

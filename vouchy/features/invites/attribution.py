@@ -193,10 +193,10 @@ def observe(
     uses = _uses_between(
         before, after, vanity_before, vanity_after, now_ms, deleted_codes_seen, delete_window_ms
     )
-    pending, claimed = _live_pending(before, now_ms, pending_window_ms)
-    if len(uses) > STALE_USES:
-        pending, claimed, uses = (), 0, []
-    return _next_cache(before, after, vanity_after, deleted_codes_seen, (*pending, *uses), claimed)
+    pool, claimed = _pool(before, uses, now_ms, pending_window_ms)
+    if pool is None:
+        pool, claimed = (), 0
+    return _next_cache(before, after, vanity_after, deleted_codes_seen, pool, claimed)
 
 
 def attribute(
@@ -230,14 +230,13 @@ def attribute(
     uses = _uses_between(
         before, after, vanity_before, vanity_after, now_ms, deleted_codes_seen, delete_window_ms
     )
-    pending, claimed = _live_pending(before, now_ms, pending_window_ms)
-    if len(uses) > STALE_USES:
+    pool, claimed = _pool(before, uses, now_ms, pending_window_ms)
+    if pool is None:
         cache = _next_cache(before, after, vanity_after, deleted_codes_seen, (), 0)
         stale = Attribution(
             cause="unknown", how="invites.how.stale", how_params={"limit": STALE_USES}
         )
         return AttributionResult(attribution=stale, cache=cache)
-    pool = (*pending, *uses)
     if claimed >= len(pool):
         cache = _next_cache(before, after, vanity_after, deleted_codes_seen, (), 0)
         how = "invites.how.nothing_moved" if before.complete else "invites.how.cold_cache"
@@ -324,6 +323,18 @@ def _distinct(pool: Sequence[ObservedUse]) -> tuple[ObservedUse, ...]:
     for use in pool:
         seen.setdefault((use.kind, use.code), use)
     return tuple(seen.values())
+
+
+def _pool(
+    before: InviteCache, uses: list[ObservedUse], now_ms: int, window_ms: int
+) -> tuple[tuple[ObservedUse, ...] | None, int]:
+    """The uses waiting for a join (pending ones first) and how many are claimed; None when
+    more than STALE_USES wait unclaimed: the lists were too far apart to tell anything."""
+    pending, claimed = _live_pending(before, now_ms, window_ms)
+    pool = (*pending, *uses)
+    if len(pool) - claimed > STALE_USES:
+        return None, 0
+    return pool, claimed
 
 
 def _live_pending(
