@@ -19,10 +19,16 @@ from pathlib import Path
 
 import msgspec
 
-from vouchy.core import i18n
 from vouchy.core.spreadsheet import spreadsheet_safe
 from vouchy.features.invites import texts  # noqa: F401  (registers the texts)
-from vouchy.features.invites.records import Cause, HowParams, JoinRecord, iso_utc, parse_iso
+from vouchy.features.invites.records import (
+    Cause,
+    HowParams,
+    JoinRecord,
+    how_text,
+    iso_utc,
+    parse_iso,
+)
 
 LOG_DIR = "invite_logs"
 JSONL_NAME = "invite_joins.jsonl"
@@ -103,10 +109,6 @@ class _IdOnly(msgspec.Struct):
 def log_paths(data_dir: Path) -> LogPaths:
     folder = Path(data_dir) / LOG_DIR
     return LogPaths(jsonl=folder / JSONL_NAME, csv=folder / CSV_NAME)
-
-
-def how_text(record: JoinRecord, locale: str = i18n.DEFAULT) -> str:
-    return i18n.text(record.how, locale, **record.how_params)
 
 
 def log_line(record: JoinRecord) -> LogLine:

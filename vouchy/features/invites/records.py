@@ -13,6 +13,8 @@ from typing import Literal
 
 import msgspec
 
+from vouchy.core import i18n
+
 # How a join was attributed (see attribution.py for what each one means).
 Cause = Literal["code", "vanished", "vanity", "ambiguous", "no_permission", "unknown"]
 CAUSES: tuple[Cause, ...] = ("code", "vanished", "vanity", "ambiguous", "no_permission", "unknown")
@@ -80,3 +82,8 @@ def parse_iso(text: str, naive_offset_minutes: int = 0) -> int:
         when = when.replace(tzinfo=UTC) - timedelta(minutes=naive_offset_minutes)
     delta = when - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def how_text(record: JoinRecord, locale: str = i18n.DEFAULT) -> str:
+    """How the join was attributed, as a sentence in ``locale``."""
+    return i18n.text(record.how, locale, **record.how_params)

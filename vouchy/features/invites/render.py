@@ -16,7 +16,7 @@ from vouchy.core import i18n
 from vouchy.core.errors import InvalidInput
 from vouchy.features.invites import texts  # noqa: F401  (registers the texts)
 from vouchy.features.invites.counts import InviterCounts, RankedInviter
-from vouchy.features.invites.records import JoinRecord
+from vouchy.features.invites.records import JoinRecord, how_text
 from vouchy.features.invites.staff import StaffLink, StaffMap
 from vouchy.features.invites.sync import SyncReport
 
@@ -55,10 +55,6 @@ def filter_joins(
 
 def cause_label(cause: str, locale: str) -> str:
     return i18n.text(f"invites.cause.{cause}", locale)
-
-
-def how_text(record: JoinRecord, locale: str) -> str:
-    return i18n.text(record.how, locale, **record.how_params)
 
 
 def render_lookup(
