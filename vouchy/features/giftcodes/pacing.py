@@ -72,6 +72,15 @@ class Pacer:
         )
         return max(self._next_at, self._hold_until, window_free)
 
+    def _allowed(self, now: float) -> bool:
+        # Compared by difference, as anyone measuring the starts afterwards would.
+        full = len(self._recent) >= self.per_window
+        return (
+            now >= self._hold_until
+            and now >= self._next_at
+            and not (full and now - self._recent[0] < self.window_s)
+        )
+
     async def wait_turn(self) -> float:
         """Wait until a start is allowed, record it, and return its time."""
         # Invariant: among any per_window + 1 consecutive starts, the first and the last are at
@@ -79,11 +88,10 @@ class Pacer:
         async with self._turn:
             while True:
                 now = self._clock()
-                ready = self.ready_at()
-                if now >= ready:
+                if self._allowed(now):
                     break
                 # Re-check after sleeping: a timer may fire a little early.
-                await self._sleep(ready - now)
+                await self._sleep(max(self.ready_at() - now, 1e-6))
             self._recent.append(now)
             extra = self._rng.uniform(0.0, self.jitter_s) if self.jitter_s else 0.0
             self._next_at = now + self.gap_s + extra

@@ -71,7 +71,10 @@ TABLE: Final[tuple[Row, ...]] = (
     Row("SIGN ERROR", 40000, "config_error", "sign_error"),
 )
 _BY_CODE: Final = {row.err_code: row for row in TABLE}
-_BY_MSG: Final = {row.msg: row for row in TABLE}
+# Messages are also known without their " ERROR" tail (logs quote "RECHARGE_MONEY_VIP").
+_BY_MSG: Final = {row.msg.removesuffix(" ERROR"): row for row in TABLE} | {
+    row.msg: row for row in TABLE
+}
 CAPTCHA_ERR_CODES: Final = range(40100, 40104)
 
 # Reasons that come from the transport rather than from the table.
