@@ -58,6 +58,8 @@ _SCRIPTED: Final[dict[str, tuple[str, int]]] = {
     "unknown_msg": ("SOMETHING NEW.", 49999),
 }
 _CAPTCHA_TOO_FREQUENT: Final = ("CAPTCHA GET TOO FREQUENT.", 40101)
+_LABEL: Final = web.ResponseKey("giftcodes_label", str)  # what the fake told this request
+_LATE: Final = web.ResponseKey("giftcodes_late", bool)  # answer after ``slow_s``
 
 
 @dataclass
@@ -345,7 +347,7 @@ class FakeProvider:
             c.pair_requests[(code, fid)] += 1
         response = await self._answer(path, now, form, fid, code)
         if path == "gift_code" and fid is not None and code is not None:
-            c.outcomes[(code, fid)] = str(response.get("label", ""))
+            c.outcomes[(code, fid)] = str(response.get(_LABEL, ""))
         return response
 
     def _count(self, label: str) -> None:
@@ -364,8 +366,8 @@ class FakeProvider:
         self, path: str, now: float, form: dict[str, str], fid: int | None, code: str | None
     ) -> web.StreamResponse:
         response = await self._decide(path, now, form, fid, code)
-        response["label"] = self._last_msg  # what this request was told, before any await
-        if response.get("late"):
+        response[_LABEL] = self._last_msg  # what this request was told, before any await
+        if response.get(_LATE):
             await asyncio.sleep(self.slow_s)  # took effect; the client has given up by now
         return response
 
@@ -399,7 +401,7 @@ class FakeProvider:
         else:
             response = self._redeem(now, form, fid, code)
         if fault is not None and fault.fault == "timeout":
-            response["late"] = True
+            response[_LATE] = True
         return response
 
     async def _transport_fault(self, fault: _Injected) -> web.StreamResponse | None:
@@ -408,7 +410,7 @@ class FakeProvider:
         if kind == "timeout_before":
             self._count("late")
             response = _reply("TIMEOUT RETRY.", 40004)
-            response["late"] = True
+            response[_LATE] = True
             return response
         if kind == "html":
             self._count("HTML")
