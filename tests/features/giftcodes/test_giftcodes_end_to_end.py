@@ -18,7 +18,8 @@ from vouchy.features.giftcodes.fake_provider import (
 )
 from vouchy.features.giftcodes.pacing import Pacer
 from vouchy.features.giftcodes.provider import GiftCodeClient
-from vouchy.features.giftcodes.rules import Action, Policy, RedemptionState
+from vouchy.features.giftcodes.rules import Policy, RedemptionState
+from vouchy.features.giftcodes.runner import run_until_settled
 
 SECRET = "e2e-secret"
 FIDS = list(range(1, 13))
@@ -65,41 +66,32 @@ async def drive(
     *,
     stop_after: int | None = None,
 ) -> RedemptionState:
-    """A minimal actor loop: plan, start (journaled first, in the real actor), ask, apply."""
-    running: dict[asyncio.Task[rules.Answer], Action] = {}
-    answers = 0
+    """The loop the actor runs; ``stop_after``: the process dies after that many answers, with
+    requests in flight (only what ``on_step`` journaled survives)."""
+    journal: list[rules.Step] = []
+    stop = asyncio.Event()
 
-    async def ask(action: Action) -> rules.Answer:
-        if action.kind == "refresh":
-            return await client.lookup(action.fid)
-        return await client.redeem(action.fid, action.code, kid=action.kid)
+    async def on_step(step: rules.Step) -> None:
+        journal.append(step)
+        answered = sum(1 for s in journal if s.events and s.events[0].kind != "attempt_started")
+        if stop_after is not None and answered >= stop_after and rules.in_flight(step.state):
+            raise Killed(step.state)
 
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        plan = rules.next_actions(state, now_ms(), POLICY)
-        for action in plan.actions:
-            state = rules.start(state, action, now_ms(), POLICY).state
-            running[asyncio.create_task(ask(action))] = action
-        if stop_after is not None and answers >= stop_after and running:
-            await asyncio.sleep(0.003)  # let the request leave, then the process dies
-            for task in running:
-                task.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
-            return state
-        if not running and not plan.actions and plan.wake_ms is None:
-            return state
-        if plan.actions:
-            continue
-        timeout = None if plan.wake_ms is None else max(0.0, (plan.wake_ms - now_ms()) / 1000)
-        if not running:
-            await asyncio.sleep(timeout or 0)
-            continue
-        done, _ = await asyncio.wait(running, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            action = running.pop(task)
-            state = rules.apply(state, action, task.result(), now_ms(), rng, POLICY).state
-            answers += 1
-    raise AssertionError("the run did not settle")
+    try:
+        return await asyncio.wait_for(
+            run_until_settled(state, client, policy=POLICY, rng=rng, on_step=on_step, stop=stop),
+            timeout=20,
+        )
+    except Killed as killed:
+        return killed.state
+
+
+class Killed(Exception):
+    """The process dies: the last journaled state is all that survives."""
+
+    def __init__(self, state: RedemptionState) -> None:
+        super().__init__("killed")
+        self.state = state
 
 
 def statuses(state: RedemptionState, code: str) -> dict[str, int]:
@@ -168,3 +160,51 @@ async def test_a_run_cut_in_the_middle_resumes_and_redeems_nothing_twice() -> No
     assert max(fake.counters.successes.values()) == 1
     done = {(a.code, a.fid) for a in final.attempts.values() if a.status == "done"}
     assert done == set(fake.counters.successes)  # every success the publisher saw is recorded
+
+
+async def test_a_wrong_secret_stops_the_run_after_one_request_and_alerts() -> None:
+    async with fake_publisher() as fake:
+        async with GiftCodeClient(
+            fake.base_url, SECRET, solver=FakeCaptchaSolver(fake), solve_in_thread=False
+        ) as client:
+            state = await registered(client)
+        steps: list[rules.Step] = []
+
+        async def on_step(step: rules.Step) -> None:
+            steps.append(step)
+
+        async with GiftCodeClient(
+            fake.base_url, "wrong", solver=FakeCaptchaSolver(fake), solve_in_thread=False
+        ) as client:
+            before = fake.counters.requests
+            final = await run_until_settled(state, client, policy=POLICY, on_step=on_step)
+            sent = fake.counters.requests - before
+
+    assert final.runner.status == "stopped" and final.runner.stop_reason == "sign_error"
+    assert sent <= POLICY.max_concurrency  # what was already in flight, nothing after
+    assert [e.kind for s in steps for e in s.events if e.alert] == ["runner_stopped"]
+    assert not any(a.status == "failed" for a in final.attempts.values())
+
+
+async def test_a_stop_request_lets_in_flight_answers_land_and_starts_nothing_more() -> None:
+    async with fake_publisher() as fake:
+        async with GiftCodeClient(
+            fake.base_url, SECRET, solver=FakeCaptchaSolver(fake), solve_in_thread=False
+        ) as client:
+            state = await registered(client)
+            stop = asyncio.Event()
+            started = 0
+
+            async def on_step(step: rules.Step) -> None:
+                nonlocal started
+                started += sum(1 for e in step.events if e.kind == "attempt_started")
+                if started >= 3:
+                    stop.set()
+
+            final = await run_until_settled(
+                state, client, policy=POLICY, on_step=on_step, stop=stop
+            )
+    assert started == 3
+    assert rules.in_flight(final) == 0
+    settled = [a for a in final.attempts.values() if a.tries]
+    assert len(settled) == 3 and all(a.status != "redeeming" for a in settled)

@@ -238,6 +238,11 @@ async def test_a_timeout_before_anything_happened_is_temporary_too(fake: FakePro
     assert await redeem(fake, 1, "GOOD") == ("success", "success")
 
 
+async def test_an_answer_that_arrives_in_pieces_is_read_whole(fake: FakeProvider) -> None:
+    fake.inject("chunked")
+    assert await redeem(fake, 1, "GOOD") == ("success", "success")
+
+
 async def test_a_refused_connection_is_a_temporary_network_answer() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

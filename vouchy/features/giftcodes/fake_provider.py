@@ -29,6 +29,7 @@ from aiohttp import web
 Fault = Literal[
     "timeout",  # the request takes effect, the answer comes after the client gave up
     "timeout_before",  # the answer comes late and nothing took effect
+    "chunked",  # the usual answer, sent in two pieces a moment apart
     "html",  # 200 with an HTML page
     "html_502",  # a proxy's 502 HTML page
     "garbage",  # 200 with bytes that are not JSON
@@ -60,6 +61,7 @@ _SCRIPTED: Final[dict[str, tuple[str, int]]] = {
 _CAPTCHA_TOO_FREQUENT: Final = ("CAPTCHA GET TOO FREQUENT.", 40101)
 _LABEL: Final = web.ResponseKey("giftcodes_label", str)  # what the fake told this request
 _LATE: Final = web.ResponseKey("giftcodes_late", bool)  # answer after ``slow_s``
+_CHUNKED: Final = web.ResponseKey("giftcodes_chunked", bool)  # body in two pieces
 
 
 @dataclass
@@ -348,7 +350,20 @@ class FakeProvider:
         response = await self._answer(path, now, form, fid, code)
         if path == "gift_code" and fid is not None and code is not None:
             c.outcomes[(code, fid)] = str(response.get(_LABEL, ""))
+        if response.get(_CHUNKED) and isinstance(response, web.Response):
+            return await self._in_pieces(request, response)
         return response
+
+    async def _in_pieces(self, request: web.Request, response: web.Response) -> web.StreamResponse:
+        body = bytes(response.body) if isinstance(response.body, bytes | bytearray) else b""
+        stream = web.StreamResponse(status=response.status)
+        stream.content_type = response.content_type
+        await stream.prepare(request)
+        await stream.write(body[:10])
+        await asyncio.sleep(0.05)
+        await stream.write(body[10:])
+        await stream.write_eof()
+        return stream
 
     def _count(self, label: str) -> None:
         self.counters.answers[label] += 1
@@ -402,6 +417,8 @@ class FakeProvider:
             response = self._redeem(now, form, fid, code)
         if fault is not None and fault.fault == "timeout":
             response[_LATE] = True
+        if fault is not None and fault.fault == "chunked":
+            response[_CHUNKED] = True
         return response
 
     async def _transport_fault(self, fault: _Injected) -> web.StreamResponse | None:

@@ -81,6 +81,17 @@ def captcha_image(data: object) -> bytes | None:
         return None
 
 
+async def _read_capped(resp: aiohttp.ClientResponse) -> bytes:
+    """The body up to MAX_BODY_BYTES (a captcha image is a few kB; anything bigger is garbage)."""
+    body = bytearray()
+    while len(body) < MAX_BODY_BYTES:
+        chunk = await resp.content.read(MAX_BODY_BYTES - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return bytes(body)
+
+
 def _wall_ms() -> int:
     return int(time.time() * 1000)
 
@@ -221,7 +232,7 @@ class GiftCodeClient:
         result: tuple[rules.Answer, rules.Reply | None]
         try:
             async with self._http().post(url, data=form, timeout=self._timeout) as resp:
-                body = await resp.content.read(MAX_BODY_BYTES)
+                body = await _read_capped(resp)
                 result = rules.classify_http(
                     resp.status,
                     resp.headers.get("Content-Type", ""),
