@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import msgspec
-from vouches_factories import (
+from features.vouches.vouches_factories import (
     BOT,
     GUILD,
     OTHER_CHANNEL,

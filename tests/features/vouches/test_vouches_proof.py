@@ -7,8 +7,8 @@ import io
 import random
 from functools import cache
 
+import features.vouches.vouches_screens as screens
 import pytest
-import vouches_screens as screens
 from PIL import Image
 
 from vouchy.features.vouches import proof

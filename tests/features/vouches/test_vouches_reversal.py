@@ -4,7 +4,7 @@ window it stays; an admin can remove one at any time; nothing is taken twice."""
 from __future__ import annotations
 
 import pytest
-from vouches_factories import T0, vouch
+from features.vouches.vouches_factories import T0, vouch
 
 from vouchy.core.errors import PermissionDenied
 from vouchy.features.vouches.model import DAY_MS, VouchState

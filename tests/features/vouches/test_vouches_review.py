@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from vouches_factories import T0, vouch
+from features.vouches.vouches_factories import T0, vouch
 
 from vouchy.core.errors import InvalidInput, PermissionDenied
 from vouchy.features.vouches.model import VouchState

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from vouches_factories import (
+from features.vouches.vouches_factories import (
     BOT,
     PROVIDER,
     PROVIDER_ROLE,
