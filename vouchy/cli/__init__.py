@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name in MODULES:
         importlib.import_module(name).register(subparsers)
+    # Each feature's own subcommands, and its formats under ``import``.
+    from vouchy.cli import ops
+    from vouchy.features import FEATURES
+
+    for feature in FEATURES:
+        if feature.cli is not None:
+            importlib.import_module(feature.cli).register(subparsers, ops.IMPORT_FORMATS)
     return parser
 
 

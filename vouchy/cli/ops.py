@@ -22,6 +22,8 @@ from vouchy.store.connection import connect_sync
 from vouchy.store.durability.lock import DataDirectoryBusy
 
 EXIT_UNHEALTHY = 1
+# ``import``'s formats: features add theirs (``import xp-csv``...) through ``Feature.cli``.
+IMPORT_FORMATS: argparse._SubParsersAction
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,8 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=health)
 
-    p = sub.add_parser("import", help="move balances in from an older bot (stop the bot first)")
+    p = sub.add_parser("import", help="move data in from an older bot (stop the bot first)")
     formats = p.add_subparsers(dest="format", metavar="FORMAT", required=True)
+    global IMPORT_FORMATS
+    IMPORT_FORMATS = formats
     for name, help_text in (
         ("points-json", 'a JSON object of user id to points, or to {"points": N, ...}'),
         ("csv", "a CSV file with a header row naming user id and points columns"),
