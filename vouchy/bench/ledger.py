@@ -1,5 +1,14 @@
 """``bench ledger``: ledger throughput and latency through actors and group commit, against
 the two ways older bots saved points, on 100k accounts with ``synchronous=FULL``.
+
+- ``ops_per_s``: 1,000 members each sending its next operation (earn, spend, transfer) as
+  soon as the last is answered, through owners, the writer and the journal.
+- ``mixed_ops_per_s``: the same, with operations that each carry one ledger move and two
+  feature-row changes (a bounded counter and a row written whole).
+- ``sql_only_ops_per_s``: batches of 1,000 such earns written by the writer's own SQL
+  (``Applier``), the journal append and COMMIT, with nothing else running: no owners, no
+  planning, no futures. The ceiling of this storage design on the machine at hand;
+  ``ops_per_s / sql_only_ops_per_s`` says how close the whole path comes to it.
 """
 
 from __future__ import annotations
@@ -13,10 +22,17 @@ import threading
 import time
 from pathlib import Path
 
+import msgspec
+
 from vouchy.app import Vouchy, load_config
 from vouchy.bench import percentile, rss_mb
 from vouchy.core.errors import VouchyError
+from vouchy.store import schema
+from vouchy.store.catalog import read_catalog
 from vouchy.store.connection import connect_async, connect_sync
+from vouchy.store.durability.journal import Journal
+from vouchy.store.operations import Add, Move, Op, Put, Receipt
+from vouchy.store.writeset import Applier, OpRow, WriteSet
 
 GUILDS = 10
 ACCOUNTS = 100_000
@@ -104,6 +120,88 @@ async def saturation(
         "saturation_ops": len(ms),
         "saturation_users": users,
     }
+
+
+# A feature-shaped table of the benchmark's own: a counter per member.
+COUNTERS = schema.Migration(
+    "bench.0001",
+    "CREATE TABLE bench_counters (guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL,"
+    " n INTEGER NOT NULL DEFAULT 0 CHECK (n >= 0), PRIMARY KEY (guild_id, user_id)) WITHOUT ROWID",
+)
+
+
+def mixed_op(g: int, u: int, ref: str, now_ms: int) -> Op:
+    """One ledger move and two feature-row changes, as a feature's operation has."""
+    return Op(
+        guild_id=g,
+        user_id=u,
+        reference=ref,
+        name="bench.mixed",
+        moves=(Move(user_id=u, kind="earn", delta=1),),
+        changes=(
+            Add(table="bench_counters", key=(g, u), column="n", delta=1),
+            Put(table="cooldowns", key=(g, u, "bench"), values={"at": now_ms}),
+        ),
+    )
+
+
+async def mixed(
+    app: Vouchy, keys: list[tuple[int, int]], total: int, refs: References, users: int = 1000
+) -> dict:
+    """``saturation`` with ``mixed_op``s, each member through its owner."""
+    per_user = total // users
+    chosen = random.Random(12).sample(range(len(keys)), users)
+    done = [0]
+
+    async def member(w: int) -> None:
+        g, u = keys[chosen[w]]
+        owner = app.actors.member(g, u)
+        for _ in range(per_user):
+            await owner.submit(mixed_op(g, u, refs(), int(time.time() * 1000)))
+            done[0] += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(member(w) for w in range(users)))
+    return {"mixed_ops_per_s": round(done[0] / (time.perf_counter() - started))}
+
+
+def sql_only(db_dir: Path, keys: list[tuple[int, int]], batches: int, size: int = 1_000) -> float:
+    """Batches of ``size`` earns written straight through ``Applier``, the journal and
+    COMMIT, on the writer's kind of connection: the storage path alone."""
+    conn = connect_sync(db_dir / "vouchy.db", "FULL")
+    journal = Journal(db_dir / "journal")
+    try:
+        catalog = read_catalog(conn)
+        applier = Applier(catalog)
+        journal.begin("bench", 1, {n: t.columns for n, t in catalog.items()})
+        next_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM ledger").fetchone()[0]
+        balances = dict.fromkeys(keys, STARTING)
+        rng = random.Random(4)
+        encode = msgspec.json.encode
+        started = time.perf_counter()
+        for seq in range(1, batches + 1):
+            now = int(time.time() * 1000)
+            ledger, accounts, oprows = [], [], []
+            for _ in range(size):
+                g, u = keys[rng.randrange(len(keys))]
+                balances[(g, u)] += 1
+                ref = f"sql-{seq}-{len(ledger)}"
+                ledger.append((next_id, g, u, 1, balances[(g, u)], "earn", ref, "", None, now))
+                accounts.append((g, u, balances[(g, u)], 0, 0, now, now))
+                receipt = Receipt(reference=ref, guild_id=g, user_id=u, seq=seq, created_at=now)
+                oprows.append(
+                    OpRow(g, ref, seq, u, "bench.sql", "", "ok", msgspec.Raw(encode(receipt)), now)
+                )
+                next_id += 1
+            ws = WriteSet(seq, now, ledger, [], oprows, {"accounts": accounts}, {})
+            conn.execute("BEGIN IMMEDIATE")
+            applier.apply(conn, ws)
+            journal.append(ws)
+            conn.execute("COMMIT")
+        return batches * size / (time.perf_counter() - started)
+    finally:
+        journal.close()
+        conn.close()
 
 
 async def touch_all(
@@ -215,6 +313,7 @@ def baseline_json(path: Path, users: int, seconds: float) -> float:
 
 
 async def run(quick: bool, workdir: Path) -> dict:
+    schema.register([COUNTERS])
     db_dir = workdir / "ledger"
     db_dir.mkdir(parents=True, exist_ok=True)
     keys = seed(db_dir / "vouchy.db")
@@ -234,6 +333,7 @@ async def run(quick: bool, workdir: Path) -> dict:
         # waits behind it: reported separately, not hidden.
         result.update(await steady(app, keys, 1000, 4 if quick else 15, refs))
         result.update(await saturation(app, keys, 100_000 if quick else 300_000, refs))
+        result.update(await mixed(app, keys, 50_000 if quick else 150_000, refs))
         after = await steady(app, keys, 1000, 4 if quick else 15, refs)
         result["p99_ms_at_1000_per_s_after_flood"] = after["p99_ms_at_1000_per_s"]
         await touch_all(app, keys, refs)
@@ -243,6 +343,12 @@ async def run(quick: bool, workdir: Path) -> dict:
         report = await app.audit()
         result["audit_clean"] = report.clean
         result["ledger_rows"] = report.ledger_rows
+    sql_dir = workdir / "sql-only"
+    sql_dir.mkdir(exist_ok=True)
+    sql_keys = seed(sql_dir / "vouchy.db")
+    result["sql_only_ops_per_s"] = round(sql_only(sql_dir, sql_keys, 30 if quick else 100))
+    result["mixed_ratio"] = round(result["mixed_ops_per_s"] / result["ops_per_s"], 2)
+    result["ratio_vs_sql_only"] = round(result["ops_per_s"] / result["sql_only_ops_per_s"], 2)
     base_dir = workdir / "baseline"
     base_dir.mkdir(exist_ok=True)
     base_keys = seed(base_dir / "vouchy.db")

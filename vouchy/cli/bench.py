@@ -30,6 +30,10 @@ BENCHMARKS = {
         "interactions/s through the real GatewayBot (needs the test extra)",
     ),
     "import": ("vouchy.bench.importer", "rows/s importing an older bot's points.json"),
+    "torture": (
+        "vouchy.bench.torture",
+        "rounds of load and one fault each (kills, torn journals, lost files, a full disk)",
+    ),
 }
 
 
@@ -46,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workdir", help="where to put the benchmark's files (default: a temporary directory)"
     )
+    p.add_argument("--rounds", type=int, help="bench torture: how many rounds (default 1,000)")
     p.set_defaults(func=run)
 
 
@@ -56,12 +61,13 @@ async def run(args: argparse.Namespace, _config: Config) -> int:
         raise MissingExtra(
             f"bench {args.name} needs {e.name}: pip install 'vouchy[test]'"
         ) from None
+    extra = {"rounds": args.rounds} if args.rounds else {}
     if args.workdir:
         workdir = Path(args.workdir)
         workdir.mkdir(parents=True, exist_ok=True)
-        result = await module.run(args.quick, workdir)  # type: ignore[attr-defined]
+        result = await module.run(args.quick, workdir, **extra)
     else:
         with tempfile.TemporaryDirectory(prefix=f"vouchy-bench-{args.name}-") as tmp:
-            result = await module.run(args.quick, Path(tmp))  # type: ignore[attr-defined]
+            result = await module.run(args.quick, Path(tmp), **extra)
     print_json({"bench": args.name, "quick": args.quick, **result})
     return 0

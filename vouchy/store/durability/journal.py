@@ -425,8 +425,8 @@ class Journal:
                 head_problem = (
                     f"the newest segment {head.segment} (batches from {head.first_seq}) is missing"
                 )
-            elif segments and head.segment != segments[-1].path.name:
-                head_problem = f"HEAD.json names {head.segment}, not the newest segment"
+            # HEAD naming an older segment that exists is a start that died between making
+            # its new segment and pointing HEAD at it: nothing is missing.
             if head.data_id and head.data_id not in data_ids:
                 data_ids.append(head.data_id)
         elif segments:
