@@ -160,8 +160,9 @@ def test_health_answers_1_when_there_is_no_snapshot_at_all(tmp_path, capsys):
     beat(config)
     code, lines = health(config, capsys)
     assert code == 1
-    assert lines == [
-        f"unhealthy: no verified snapshot of {config.data_dir} in {config.snapshot_dir}"
+    assert lines == [  # a fresh install: said for a person, with what happens next
+        f"unhealthy: no verified snapshot yet in {config.snapshot_dir} (the bot takes its "
+        "first a few seconds after it starts)"
     ]
 
 
@@ -172,7 +173,7 @@ def test_a_snapshot_whose_manifest_records_a_failed_check_does_not_count(running
     manifest_path(taken).write_text(json.dumps(manifest))
     code, lines = health(running, capsys)
     assert code == 1
-    assert lines[0].startswith("unhealthy: no verified snapshot of")
+    assert lines[0].startswith("unhealthy: no verified snapshot in")
     assert "not verified" in lines[0]
 
 

@@ -80,6 +80,21 @@ class NoToken(ConfigError):
     code = "no_token"
 
 
+def check_token(token: str) -> str:
+    """A token in Discord's shape, before anything is opened (its id is the first part)."""
+    token = token.strip()
+    if not token:
+        raise NoToken(TOKEN_HELP)
+    try:
+        hikari.applications.get_token_id(token)
+    except ValueError:
+        raise NoToken(
+            "the bot token is not in Discord's format (three parts separated by dots): copy it "
+            "again from the developer portal (your application → Bot → Reset Token)"
+        ) from None
+    return token
+
+
 class StartFailed(VouchyError):
     code = "start_failed"
 
@@ -97,9 +112,7 @@ class VouchyBot:
         heartbeat: bool = True,
     ) -> None:
         config = app.config
-        token = (token or config.discord.token).strip()
-        if not token:
-            raise NoToken(TOKEN_HELP)
+        token = check_token(token or config.discord.token)
         self.app = app
         self.config = config
         self.heartbeat = heartbeat
@@ -162,9 +175,9 @@ class VouchyBot:
         global), so no interaction arrives before lightbulb knows its command."""
         try:
             await self.client.start()
-        except Exception as e:
+        except Exception as e:  # said once, after the gateway's own start (see start())
             self._sync_error = e
-            raise
+            log.warning("command_sync_failed", error=repr(e))
 
     async def start(self) -> None:
         self._started_at = time.monotonic()
@@ -176,6 +189,15 @@ class VouchyBot:
             raise StartFailed(
                 "Discord refused the bot token (401 Unauthorized): reset it in the developer "
                 "portal (your application → Bot → Reset Token) and set VOUCHY_DISCORD_TOKEN again"
+            ) from None
+        except (hikari.HTTPError, hikari.ComponentStateConflictError) as e:
+            await self._close_gateway()
+            if isinstance(e, hikari.HTTPResponseError):
+                raise
+            where = self.config.discord.rest_url or "https://discord.com"
+            raise StartFailed(
+                f"could not reach Discord at {where} ({e}): check the network and DNS"
+                + (", and discord.rest_url" if self.config.discord.rest_url else "")
             ) from None
         except hikari.GatewayServerClosedConnectionError as e:
             await self._close_gateway()
@@ -304,8 +326,7 @@ async def run(config: Config, open_app: Callable[[Config], Awaitable[Vouchy]] | 
     Exits 1 when the gateway closes on its own (after the same clean stop). ``open_app``
     starts the ``Vouchy`` (the command line passes its own, which honours ``--fresh``).
     """
-    if not config.discord.token.strip():
-        raise NoToken(TOKEN_HELP)  # before the data directory is touched
+    check_token(config.discord.token)  # before the data directory is touched
     # Starting the app runs the durability start-up check (and recovery) first.
     app = await (open_app(config) if open_app is not None else Vouchy(config).start())
     try:

@@ -13,8 +13,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from vouchy import __version__
+from vouchy.core.config import Config
 from vouchy.core.errors import VouchyError
 from vouchy.core.logs import configure_logging, get_logger
 
@@ -82,6 +84,19 @@ def resolve_config_path(arg: str | None) -> Path | None:
     return default if default.exists() else None
 
 
+def log_stream(config: Config, command: str) -> TextIO | None:
+    """Where JSON log lines go. The bot: ``logging.file`` when set, else stderr. Every other
+    command prints lines for people and keeps its log lines out of them: ``logging.file``
+    when set, else nowhere (what went wrong is still said, in one line)."""
+    if config.logging.file:
+        path = Path(config.logging.file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.open("a", encoding="utf-8")
+    if command == "run":
+        return None  # stderr
+    return open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -98,7 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(resolve_config_path(args.config), env)
         common.fresh_start = args.fresh
         common.accept_loss = args.accept_loss
-        configure_logging(config.logging.level, config.logging.format)
+        configure_logging(
+            config.logging.level, config.logging.format, log_stream(config, args.command)
+        )
         result = args.func(args, config)
         if inspect.isawaitable(result):
             result = asyncio.run(result)

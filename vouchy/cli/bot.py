@@ -25,4 +25,4 @@ async def run(_args: argparse.Namespace, config: Config) -> int:
     from vouchy.bot.bot import run as run_bot  # hikari loads only for this subcommand
     from vouchy.cli.common import open_vouchy
 
-    return await run_bot(config, open_vouchy)
+    return await run_bot(config, lambda c: open_vouchy(c, create=True))

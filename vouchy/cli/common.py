@@ -11,6 +11,7 @@ import msgspec
 from vouchy.app import Vouchy, startup_check
 from vouchy.core.config import Config
 from vouchy.core.errors import VouchyError
+from vouchy.store.durability.recovery import Recovery
 from vouchy.store.reader import Reader
 
 
@@ -49,17 +50,53 @@ def require_database(config: Config) -> None:
         )
 
 
-async def open_vouchy(config: Config) -> Vouchy:
+def require_data(config: Config) -> None:
+    """A data directory with a database, or what rebuilds one (a journal, snapshots): a
+    command that only reads or repairs never makes an empty one on a mistyped --data."""
+    if config.db_path.exists():
+        return
+    journal = config.journal_dir
+    has_journal = journal.is_dir() and any(journal.glob("*.log"))
+    has_snapshots = config.snapshot_dir.is_dir() and any(config.snapshot_dir.glob("vouchy-*.db"))
+    if not (has_journal or has_snapshots):
+        require_database(config)
+
+
+async def open_vouchy(config: Config, *, create: bool = False) -> Vouchy:
     """The full stack (writer, reader, actors) for commands that write; its start runs the
-    start-up check (and recovery) first."""
-    return await Vouchy(config, fresh=fresh_start, accept_loss=accept_loss).start()
+    start-up check (and recovery) first. Only ``create`` may start a new data directory."""
+    if not create:
+        require_data(config)
+    app = await Vouchy(config, fresh=fresh_start, accept_loss=accept_loss).start()
+    say_recovery(app.recovery)
+    return app
 
 
 async def open_reader(config: Config) -> Reader:
     """A read-only view for commands that only look, after the start-up check (skipped while
     a bot holds the data directory: it ran its own)."""
-    await startup_check(config, fresh=fresh_start, accept_loss=accept_loss)
+    require_data(config)
+    say_recovery(await startup_check(config, fresh=fresh_start, accept_loss=accept_loss))
     require_database(config)
     reader = Reader(config.db_path)
     await reader.start()
     return reader
+
+
+def say_recovery(found: Recovery | None) -> None:
+    """One line for the person when the start-up check did more than look."""
+    if found is None or found.action in ("ok", "created", "skipped"):
+        return
+    if found.action == "recovered":
+        line = f"the database was rebuilt from {found.base} ({found.problem}); nothing acknowledged was lost"
+        if found.lost:
+            line = f"the database was rebuilt from {found.base}, without: {'; '.join(found.lost)}"
+    elif found.action == "rolled_forward":
+        line = f"applied {found.replayed} batch(es) the journal held past the database"
+    elif found.action == "tail_discarded":
+        line = "set aside the end of a journal record cut short by a crash (never committed)"
+    elif found.action == "migrated":
+        line = f"moved the old journal aside ({found.moved_aside}) for the batch journal"
+    else:
+        line = f"started empty; the old files are in {found.moved_aside}"
+    print(f"note: {line}", file=sys.stderr)

@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=snapshot)
 
     p = sub.add_parser("snapshots", help="list the snapshots: time, age, size, verified")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=snapshots)
 
     p = sub.add_parser(
@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="check a snapshot: sha256, integrity, ledger audit, manifest (exit 1 if unsound)",
     )
     p.add_argument("snapshot", metavar="SNAPSHOT", help="a name from `snapshots`")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=verify)
 
     p = sub.add_parser(
@@ -59,14 +59,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="restore the snapshot as it was; journal rows after it are set aside, not applied",
     )
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=restore)
 
     p = sub.add_parser(
         "status",
         help="storage report: database and WAL size, snapshots, journal, accounts, quick_check",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=status)
 
 
@@ -87,7 +87,10 @@ def _size(n: float) -> str:
 
 
 async def snapshot(_args: argparse.Namespace, config: Config) -> int:
-    await startup_check(config, fresh=common.fresh_start)
+    common.require_data(config)
+    common.say_recovery(
+        await startup_check(config, fresh=common.fresh_start, accept_loss=common.accept_loss)
+    )
     require_database(config)
     taken = await asyncio.to_thread(snapshot_job, config, Journal(config.journal_dir))
     print(taken.path)
@@ -167,23 +170,35 @@ async def restore(args: argparse.Namespace, config: Config) -> int:
 
 
 def status(args: argparse.Namespace, config: Config) -> int:
+    """Exit 0 when the database is there and sound, 1 when it is missing or damaged (it
+    only looks: the next start rebuilds a missing one from the snapshots and the journal)."""
+    common.require_data(config)
     r = storage_report(config.db_path, config.journal_dir, config.snapshot_dir)
+    sound = r.quick_check == "ok"
     if args.json:
         print_json(r)
-        return 0
+        return 0 if sound else EXIT_UNSOUND
     if r.last_snapshot is None:
         last = "none yet"
     else:
         state = "verified" if r.last_snapshot_verified else "NOT verified"
         age = _age(r.last_snapshot_age_s or 0)
         last = f"last {r.last_snapshot}, {age} ago, {state}"
+    if r.quick_check == "missing":
+        rebuild = "the next start rebuilds it from " + (
+            "the snapshots and the journal" if r.snapshots or r.journal_segments else "nothing"
+        )
+        database = f"database   MISSING: no vouchy.db in {config.data_dir} ({rebuild})\n"
+    else:
+        database = (
+            f"database   {config.db_path}: {_size(r.database_bytes)}, WAL {_size(r.wal_bytes)}, "
+            f"quick_check {r.quick_check}\n"
+            f"ledger     {r.accounts:,} accounts, {r.total_points:,} points, last ledger id "
+            f"{r.last_ledger_id:,}\n"
+        )
     print(
-        f"database   {config.db_path}: {_size(r.database_bytes)}, WAL {_size(r.wal_bytes)}, "
-        f"quick_check {r.quick_check}\n"
-        f"ledger     {r.accounts:,} accounts, {r.total_points:,} points, last ledger id "
-        f"{r.last_ledger_id:,}\n"
-        f"journal    {r.journal_segments} segments, {_size(r.journal_bytes)}\n"
+        database + f"journal    {r.journal_segments} segments, {_size(r.journal_bytes)}\n"
         f"snapshots  {r.snapshots} in {r.snapshot_dir} ({r.quarantined} quarantined); {last}\n"
         f"in use     {'yes: a bot or a restore holds the data directory' if r.in_use else 'no'}"
     )
-    return 0 if r.quick_check in ("ok", "missing") else EXIT_UNSOUND
+    return 0 if sound else EXIT_UNSOUND

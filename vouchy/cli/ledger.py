@@ -21,31 +21,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "audit", help="check that every balance equals the sum of its ledger (exit 1 if not)"
     )
-    p.add_argument("--guild", type=snowflake)
-    p.add_argument("--user", type=snowflake)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--guild", type=snowflake, help="only this server")
+    p.add_argument("--user", type=snowflake, help="only this member")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=audit)
 
     p = sub.add_parser(
         "repair", help="rebuild mismatched balances from the ledger (recorded as repair rows)"
     )
-    p.add_argument("--guild", type=snowflake)
-    p.add_argument("--user", type=snowflake)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--guild", type=snowflake, help="only this server")
+    p.add_argument("--user", type=snowflake, help="only this member")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=repair)
 
     p = sub.add_parser("balance", help="show one member's balance")
-    p.add_argument("guild", type=snowflake)
-    p.add_argument("user", type=snowflake)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("guild", type=snowflake, help="the server's id")
+    p.add_argument("user", type=snowflake, help="the member's id")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=balance)
 
     p = sub.add_parser("history", help="show one member's ledger, newest first")
-    p.add_argument("guild", type=snowflake)
-    p.add_argument("user", type=snowflake)
-    p.add_argument("--page", type=int, default=1)
-    p.add_argument("--size", type=int, default=20)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("guild", type=snowflake, help="the server's id")
+    p.add_argument("user", type=snowflake, help="the member's id")
+    p.add_argument("--page", type=int, default=1, help="which page, from 1 (default 1)")
+    p.add_argument("--size", type=int, default=20, help="entries per page, 1 to 1,000 (default 20)")
+    p.add_argument("--json", action="store_true", help="print the page as JSON")
     p.set_defaults(func=history)
 
 

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="exit 0 when the running bot's heartbeat is fresh, its writer alive and its "
         "snapshots recent; else exit 1 with the reasons",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=health)
 
     p = sub.add_parser("import", help="move data in from an older bot (stop the bot first)")
@@ -53,8 +53,17 @@ def register(sub: argparse._SubParsersAction) -> None:
             "(a different bot); refused without it",
         )
         f.add_argument("--check", action="store_true", help="validate the file only; write nothing")
-        f.add_argument("--json", action="store_true")
+        f.add_argument("--json", action="store_true", help="print the result as JSON")
         f.set_defaults(func=import_file)
+    u = formats.add_parser(
+        "undo",
+        help="take the points an imported file gave back out, ledgered (a restore does not "
+        "undo an import: the journal replays it)",
+    )
+    u.add_argument("file", metavar="FILE", help="the file that was imported (points-json or csv)")
+    u.add_argument("--guild", type=snowflake, required=True, help="the server's id")
+    u.add_argument("--json", action="store_true", help="print the result as JSON")
+    u.set_defaults(func=undo_import)
 
     p = sub.add_parser("export", help="write data out as CSV")
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
@@ -106,12 +115,13 @@ async def import_file(args: argparse.Namespace, config: Config) -> int:
             )
         else:
             print(
-                f"{loaded.name}: valid; {len(loaded.balances)} members, {total:,} points "
-                f"(references import:{loaded.reference_tag}:<user id>); nothing written"
+                f"{loaded.name}: valid; {count(len(loaded.balances), 'member')}, "
+                f"{count(total, 'point')} (references import:{loaded.reference_tag}:<user id>); "
+                "nothing written"
             )
         return 0
     try:
-        app = await open_vouchy(config)
+        app = await open_vouchy(config, create=True)  # moving in may start a data directory
     except DataDirectoryBusy as e:
         raise ImportNeedsTheBotStopped(
             f"cannot import while the bot runs: {e.message.split(';')[0]}. Stop the bot, "
@@ -132,12 +142,63 @@ async def import_file(args: argparse.Namespace, config: Config) -> int:
         print_json(result)
     else:
         print(
-            f"imported {loaded.name} into guild {args.guild}: {result.opened} accounts opened, "
-            f"{result.added} topped up, {result.already_imported} already imported, "
-            f"{result.unchanged} with nothing to add; {result.points:,} points in "
-            f"{result.ledger_rows} ledger rows"
+            f"imported {loaded.name} into guild {args.guild}: "
+            f"{count(result.opened, 'account')} opened, {result.added:,} topped up, "
+            f"{result.already_imported:,} imported before, {result.unchanged:,} with nothing to "
+            f"add; {count(result.points, 'point')} in {count(result.ledger_rows, 'ledger row')}"
         )
     return 0
+
+
+async def undo_import(args: argparse.Namespace, config: Config) -> int:
+    loaded = None
+    for kind in ("points-json", "csv"):
+        try:
+            loaded = importer.load(kind, args.file)
+            break
+        except importer.ImportRefused:
+            continue
+    if loaded is None:
+        raise importer.ImportRefused(
+            f"{args.file} is neither a points JSON nor a points CSV file Vouchy could have "
+            "imported; nothing was changed"
+        )
+    try:
+        app = await open_vouchy(config)
+    except DataDirectoryBusy as e:
+        raise ImportNeedsTheBotStopped(
+            f"cannot undo an import while the bot runs: {e.message.split(';')[0]}; nothing was "
+            "changed"
+        ) from None
+    try:
+        result = await bulk.undo_import(app.writer, args.guild, loaded.reference_tag)
+    finally:
+        await app.close()
+    if args.json:
+        print_json(result)
+        return 0
+    if not result.members:
+        print(f"{loaded.name} was never imported into guild {args.guild}: nothing to undo")
+        return 0
+    line = (
+        f"undid the import of {loaded.name} in guild {args.guild}: "
+        f"{count(result.points, 'point')} taken back from {count(result.taken_back, 'member')}"
+    )
+    if result.already_undone:
+        line += f" ({result.already_undone:,} undone before)"
+    if result.short:
+        spent = sum(result.short.values())
+        line += (
+            f"; {count(len(result.short), 'member')} had already spent {count(spent, 'point')} "
+            "of theirs, which stay spent (--json lists them)"
+        )
+    print(line)
+    return 0
+
+
+def count(n: int, noun: str) -> str:
+    """``1 member``, ``2 members``, ``1,000 points``."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 # -- export ---------------------------------------------------------------------------------------
@@ -195,21 +256,47 @@ def write_csv(out: TextIO, rows: Iterable[list[object]]) -> int:
     return count
 
 
+class CannotWrite(VouchyError):
+    code = "cannot_write"
+
+
+def _exported(written: int, guild_id: int, db: Path, where: str = "") -> str:
+    """What was exported; for none, whether the guild may be the wrong one."""
+    line = f"exported {count(written, 'ledger row')} of guild {guild_id}{where}"
+    if written:
+        return line
+    conn = connect_sync(db, readonly=True)
+    try:
+        guilds = [g for (g,) in conn.execute("SELECT DISTINCT guild_id FROM accounts LIMIT 6")]
+    finally:
+        conn.close()
+    if not guilds:
+        return line + " (this database holds no ledger yet)"
+    listed = ", ".join(str(g) for g in guilds[:5]) + (", ..." if len(guilds) > 5 else "")
+    return line + f": guild {guild_id} has no ledger rows here (guilds here: {listed})"
+
+
 def export_ledger(args: argparse.Namespace, config: Config) -> int:
     """Reads only (a read-only connection): safe while the bot runs."""
     require_database(config)
     rows = ledger_rows(config.db_path, args.guild)
     if not args.out:
-        count = write_csv(sys.stdout, rows)
-        print(f"exported {count} ledger rows of guild {args.guild}", file=sys.stderr)
+        written = write_csv(sys.stdout, rows)
+        print(_exported(written, args.guild, config.db_path), file=sys.stderr)
         return 0
     out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CannotWrite(
+            f"cannot write {out}: the folder {out.parent} does not exist; nothing was written"
+        )
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as f:
-            count = write_csv(f, rows)
+            written = write_csv(f, rows)
         os.replace(tmp, out)
+    except OSError as e:
+        raise CannotWrite(f"cannot write {out}: {e.strerror}; nothing was written") from None
     finally:
         tmp.unlink(missing_ok=True)
-    print(f"exported {count} ledger rows of guild {args.guild} to {out}", file=sys.stderr)
+    print(_exported(written, args.guild, config.db_path, f" to {out}"), file=sys.stderr)
     return 0

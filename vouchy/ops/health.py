@@ -114,8 +114,11 @@ def check(config: Config, now: float | None = None) -> HealthReport:
     newest, verified = newest_snapshots(config)
     if verified is None:
         problems.append(
-            f"no verified snapshot of {config.data_dir} in {config.snapshot_dir}"
-            + (f" (the newest, {newest.name}: {newest.problem})" if newest else "")
+            f"no verified snapshot in {config.snapshot_dir} (the newest, {newest.name}: "
+            f"{newest.problem})"
+            if newest
+            else f"no verified snapshot yet in {config.snapshot_dir} (the bot takes its first "
+            "a few seconds after it starts)"
         )
     else:
         age = now - taken_at(verified)

@@ -127,8 +127,9 @@ def _points(raw: object, name: str, where: str) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # 150.0 from a JavaScript bot's JSON.stringify is 150
     if isinstance(value, bool) or not isinstance(value, int):
+        shown = "empty" if raw is None or raw == "" else repr(raw)
         raise ImportRefused(
-            f"{name}: {where}: points {raw!r} is not a whole number; nothing was imported"
+            f"{name}: {where}: the points are {shown}, not a whole number; nothing was imported"
         )
     if value < 0:
         raise ImportRefused(f"{name}: {where}: points {value} is negative; nothing was imported")

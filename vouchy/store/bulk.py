@@ -227,3 +227,140 @@ async def import_balances(
         seconds=result.seconds,
     )
     return result
+
+
+class UndoResult(msgspec.Struct, kw_only=True):
+    guild_id: int
+    file_tag: str
+    members: int  # members the import gave points to
+    taken_back: int  # members whose imported points were taken back (wholly or partly)
+    points: int  # points taken back
+    short: dict[int, int]  # member -> imported points they had already spent (not taken back)
+    already_undone: int
+    seconds: float = 0.0
+
+
+UNDO_PREFIX = "import-undo:"
+
+
+def _build_undo(
+    conn: sqlite3.Connection, ctx: ExclusiveContext, guild_id: int, tag: str, acting: int | None
+) -> tuple[WriteSet | None, UndoResult]:
+    """Each member's imported points back out, as ``import_undo`` rows; a member who spent
+    some keeps a balance of zero rather than a negative one (what was spent stays spent)."""
+    now = ctx.now
+    imported: dict[int, int] = {}
+    undone: set[int] = set()
+    for reference, result in conn.execute(
+        "SELECT reference, result FROM operations WHERE guild_id = ? AND reference >= ? AND reference < ?",
+        (guild_id, f"{IMPORT_PREFIX}{tag}:", f"{IMPORT_PREFIX}{tag};"),
+    ):
+        user = int(reference.rsplit(":", 1)[1])
+        moves = msgspec.json.decode(result).get("moves", [])
+        imported[user] = sum(m[2] for m in moves)
+    for (reference,) in conn.execute(
+        "SELECT reference FROM operations WHERE guild_id = ? AND reference >= ? AND reference < ?",
+        (guild_id, f"{UNDO_PREFIX}{tag}:", f"{UNDO_PREFIX}{tag};"),
+    ):
+        undone.add(int(reference.rsplit(":", 1)[1]))
+    todo = sorted(u for u in imported if u not in undone)
+    accounts = {
+        u: (balance, earned, spent, created)
+        for u, balance, earned, spent, created in conn.execute(
+            _SELECT_ACCOUNTS, (json.dumps(todo), guild_id)
+        )
+    }
+    next_id = ctx.next_ledger_id
+    puts: list[tuple[Any, ...]] = []
+    ledger: list[LedgerRow] = []
+    oprows: list[OpRow] = []
+    short: dict[int, int] = {}
+    points = taken = 0
+    for user in todo:
+        balance, earned, spent, created = accounts.get(user, (0, 0, 0, now))
+        take = min(imported[user], balance)
+        if take < imported[user]:
+            short[user] = imported[user] - take
+        reference = f"{UNDO_PREFIX}{tag}:{user}"
+        moves: list[MoveResult] = []
+        if take:
+            ledger.append(
+                (
+                    next_id,
+                    guild_id,
+                    user,
+                    -take,
+                    balance - take,
+                    "import_undo",
+                    reference,
+                    f"undo of import {tag}",
+                    acting,
+                    now,
+                )
+            )
+            puts.append((guild_id, user, balance - take, earned, spent, created, now))
+            moves.append(MoveResult(next_id, user, -take, balance - take, "import_undo"))
+            next_id += 1
+            points += take
+            taken += 1
+        receipt = Receipt(
+            reference=reference,
+            guild_id=guild_id,
+            user_id=user,
+            seq=ctx.seq,
+            created_at=now,
+            moves=moves,
+            data={"short": imported[user] - take},
+        )
+        oprows.append(
+            OpRow(
+                guild_id,
+                reference,
+                ctx.seq,
+                user,
+                "import.undo",
+                "",
+                "ok",
+                msgspec.Raw(msgspec.json.encode(receipt)),
+                now,
+            )
+        )
+    result = UndoResult(
+        guild_id=guild_id,
+        file_tag=tag,
+        members=len(imported),
+        taken_back=taken,
+        points=points,
+        short=short,
+        already_undone=len(undone),
+    )
+    if not oprows:
+        return None, result
+    return WriteSet(
+        ctx.seq, now, ledger, [], oprows, {"accounts": puts} if puts else {}, {}
+    ), result
+
+
+async def undo_import(
+    writer: Writer, guild_id: int, file_tag: str, *, acting_user_id: int | None = None
+) -> UndoResult:
+    """Take an import's points back out, ledgered (``import_undo`` rows, references
+    ``import-undo:<file_tag>:<user>``): the true way to undo one. A plain restore of a snapshot
+    taken before it does not: the journal replays the import. Running it twice changes nothing
+    the second time."""
+    started = time.perf_counter()
+    result: UndoResult = await writer.exclusive(
+        lambda conn, ctx: _build_undo(conn, ctx, guild_id, file_tag, acting_user_id)
+    )
+    result.seconds = round(time.perf_counter() - started, 3)
+    log.warning(
+        "import_undone",
+        guild_id=guild_id,
+        file_tag=file_tag,
+        members=result.members,
+        taken_back=result.taken_back,
+        points=result.points,
+        short=len(result.short),
+        already_undone=result.already_undone,
+    )
+    return result

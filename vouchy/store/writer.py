@@ -114,10 +114,17 @@ class _Account:
         return _Account(self.balance, self.earned, self.spent, self.created_at)
 
 
+# Rows that correct a balance rather than earn or spend: an admin's change, a repair, an
+# import or a vouch taken back, a bet refunded. They move neither lifetime figure.
+CORRECTIONS = frozenset(
+    {"repair", "admin_adjust", "import_undo", "vouch_reversal", "game_refund", "refund"}
+)
+
+
 def lifetime_after(kind: str, delta: int, earned: int, spent: int) -> tuple[int, int]:
     """An account's lifetime earned and spent after one ledger row: a credit counts as
-    earned, a debit as spent; a repair corrects the balance and moves neither."""
-    if kind == "repair":
+    earned, a debit as spent; a correction (``CORRECTIONS``) moves neither."""
+    if kind in CORRECTIONS:
         return earned, spent
     return (earned + delta, spent) if delta > 0 else (earned, spent - delta)
 
