@@ -56,6 +56,7 @@ class Actor:
         return outer
 
     def _start(self, job: Job) -> asyncio.Future[Any]:
+        inner: asyncio.Future[Any]
         try:
             inner = asyncio.ensure_future(job())
         except BaseException as e:  # a job that fails before its first await

@@ -60,6 +60,13 @@ class Clock:
         return sorted((self.started[i] - self.sent[i]) * 1000 for i in ids if i in self.started)
 
 
+def _command_id(fake: FakeDiscord, name: str, guild_id: int) -> int:
+    command = fake.registered_command(name, guild_id)
+    if command is None:
+        raise RuntimeError(f"the bot did not register /{name}")
+    return int(command["id"])
+
+
 class Driver:
     """Builds and dispatches the members' commands (this is the fake's side of the work)."""
 
@@ -69,8 +76,8 @@ class Driver:
         self.rng = random.Random(seed)
         guild = fake.guild
         self.members = [m for m in guild.members if m.user.username.startswith("m")]
-        self.give_id = int(fake.registered_command("give", guild.id)["id"])
-        self.points_id = int(fake.registered_command("points", guild.id)["id"])
+        self.give_id = _command_id(fake, "give", guild.id)
+        self.points_id = _command_id(fake, "points", guild.id)
         self.answered = 0
         self.refused = 0
 
@@ -185,11 +192,11 @@ class CpuSplit:
                 if _owned_by_fake(handle._callback):  # type: ignore[attr-defined]
                     split.fake_s += spent
 
-        asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
+        asyncio.events.Handle._run = timed_run  # type: ignore[method-assign,assignment]
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
+        asyncio.events.Handle._run = self._original  # type: ignore[method-assign,assignment]
 
 
 # -- the run --------------------------------------------------------------------------------

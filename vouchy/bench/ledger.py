@@ -21,6 +21,7 @@ import random
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -181,7 +182,9 @@ def sql_only(db_dir: Path, keys: list[tuple[int, int]], batches: int, size: int 
         started = time.perf_counter()
         for seq in range(1, batches + 1):
             now = int(time.time() * 1000)
-            ledger, accounts, oprows = [], [], []
+            ledger: list[Any] = []
+            accounts: list[Any] = []
+            oprows: list[OpRow] = []
             for _ in range(size):
                 g, u = keys[rng.randrange(len(keys))]
                 balances[(g, u)] += 1
@@ -282,7 +285,9 @@ async def baseline_aiosqlite(db: Path, keys: list[tuple[int, int]], seconds: flo
                 " RETURNING balance",
                 (delta, int(time.time() * 1000), g, u),
             )
-            (balance,) = await cur.fetchone()
+            row = await cur.fetchone()
+            assert row is not None
+            (balance,) = row
             await conn.execute(
                 "INSERT INTO ledger (guild_id, user_id, delta, balance_after, kind, reference, created_at)"
                 " VALUES (?, ?, ?, ?, 'earn', ?, ?)",

@@ -48,7 +48,7 @@ async def on_command_failed(
         refusal = failure.causes[0]
         assert isinstance(refusal, VouchyError)
         log.info("command_refused", code=refusal.code, reason=refusal.message, **fields)
-        record_refusal(refusal, kind=fields["command"])
+        record_refusal(refusal, kind=str(fields["command"]))
         await send(ctx, embeds.refused(refusal, locale), ephemeral=True)
         return True
     ref = new_ref()

@@ -44,12 +44,12 @@ def shared_groups() -> tuple[lightbulb.Group, lightbulb.Group]:
     """``/admin`` and ``/config``: hidden in the client from members without Manage Server
     (a server may change that; ``vouchy.bot.checks`` is what protects)."""
     admin = lightbulb.Group(
-        **command("admin"),  # type: ignore[arg-type]
+        **command("admin"),
         default_member_permissions=hikari.Permissions.MANAGE_GUILD,
         contexts=GUILD_ONLY,
     )
     settings = lightbulb.Group(
-        **command("config"),  # type: ignore[arg-type]
+        **command("config"),
         default_member_permissions=hikari.Permissions.MANAGE_GUILD,
         contexts=GUILD_ONLY,
     )

@@ -6,7 +6,7 @@ said in the member's language when Vouchy speaks it, else in the guild's preferr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import hikari
 import lightbulb
@@ -14,6 +14,8 @@ import lightbulb
 from vouchy.core import i18n
 from vouchy.features.admin.rules import CoreSettings
 from vouchy.store.settings import SettingsStore
+
+T = TypeVar("T", str, int, float)
 
 # Discord's locales each of Vouchy's languages answers to.
 DISCORD_LOCALES: dict[str, tuple[hikari.Locale, ...]] = {
@@ -61,5 +63,5 @@ def option(key: str) -> tuple[str, str]:
     return key, f"{key}.desc"
 
 
-def choice(key: str, value: str | int | float) -> lightbulb.Choice[str | int | float]:
+def choice(key: str, value: T) -> lightbulb.Choice[T]:
     return lightbulb.Choice(key, value, localize=True)

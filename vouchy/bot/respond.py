@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import hikari
 import lightbulb
@@ -112,7 +112,7 @@ async def send(ctx: lightbulb.Context, embed: hikari.Embed, *, ephemeral: bool =
 
 
 async def send_initial(
-    interaction: hikari.MessageResponseMixin, embed: hikari.Embed, *, ephemeral: bool
+    interaction: hikari.MessageResponseMixin[Any], embed: hikari.Embed, *, ephemeral: bool
 ) -> bool:
     """The first answer to an interaction that no command context owns."""
     try:

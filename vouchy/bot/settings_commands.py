@@ -83,7 +83,7 @@ class Setting:
     kind: Kind
     low: float | None = None
     high: float | None = None
-    choices: tuple[tuple[str, str | int], ...] = ()  # (text key, value) for "choice"
+    choices: tuple[tuple[str, str], ...] = ()  # (text key, value) for "choice": a string option
 
     @property
     def is_list(self) -> bool:
@@ -146,10 +146,12 @@ def _option(feature: str, s: Setting) -> Any:
     common: dict[str, Any] = {"default": None, "localize": True}
     if s.kind == "int":
         return lightbulb.integer(
-            name, desc, min_value=_int(s.low), max_value=_int(s.high), **common
+            name, desc, min_value=_bound(_int(s.low)), max_value=_bound(_int(s.high)), **common
         )
     if s.kind == "number":
-        return lightbulb.number(name, desc, min_value=s.low, max_value=s.high, **common)
+        return lightbulb.number(
+            name, desc, min_value=_bound(s.low), max_value=_bound(s.high), **common
+        )
     if s.kind == "bool":
         return lightbulb.boolean(name, desc, **common)
     if s.kind == "text":
@@ -163,6 +165,11 @@ def _option(feature: str, s: Setting) -> Any:
 
 def _int(value: float | None) -> int | None:
     return None if value is None else int(value)
+
+
+def _bound(value: Any) -> Any:
+    """A bound Discord should enforce, or none at all (lightbulb's UNDEFINED, never null)."""
+    return hikari.UNDEFINED if value is None else value
 
 
 def config_commands(

@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             config.logging.level, config.logging.format, log_stream(config, args.command)
         )
         result = args.func(args, config)
-        if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
             result = asyncio.run(result)
         return int(result or 0)
     except VouchyError as e:

@@ -37,7 +37,7 @@ BENCHMARKS = {
 }
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="measure: " + ", ".join(BENCHMARKS) + " (prints JSON)")
     p.add_argument(
         "name",

@@ -7,7 +7,7 @@ import argparse
 from vouchy.core.config import Config
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "run",
         help="run the Discord bot (token from VOUCHY_DISCORD_TOKEN; SIGTERM stops it cleanly)",

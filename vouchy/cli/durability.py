@@ -31,7 +31,7 @@ class NotConfirmed(VouchyError):
     code = "not_confirmed"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("snapshot", help="take a verified snapshot now and print its path")
     p.set_defaults(func=snapshot)
 

@@ -17,7 +17,7 @@ from vouchy.store.reader import Reader
 MAX_HISTORY_SIZE = 1000
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "audit", help="check that every balance equals the sum of its ledger (exit 1 if not)"
     )

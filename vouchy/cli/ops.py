@@ -23,10 +23,10 @@ from vouchy.store.durability.lock import DataDirectoryBusy
 
 EXIT_UNHEALTHY = 1
 # ``import``'s formats: features add theirs (``import xp-csv``...) through ``Feature.cli``.
-IMPORT_FORMATS: argparse._SubParsersAction
+IMPORT_FORMATS: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "health",
         help="exit 0 when the running bot's heartbeat is fresh, its writer alive and its "

@@ -111,9 +111,7 @@ class Config(Base):
 
 
 CORE_SECTIONS: dict[str, type[msgspec.Struct]] = {
-    f.name: f.type  # type: ignore[misc]
-    for f in msgspec.structs.fields(Config)
-    if f.name != "features"
+    f.name: f.type for f in msgspec.structs.fields(Config) if f.name != "features"
 }
 
 # Bounds a setting must respect: (section, key) -> (lowest, highest).

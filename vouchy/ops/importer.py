@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -157,7 +158,7 @@ def _checked(name: str, data: bytes, rows: Iterable[tuple[object, object, str]])
     return ImportFile(name=name, digest=hashlib.sha256(data).hexdigest(), balances=balances)
 
 
-class _Pairs(list):
+class _Pairs(list[tuple[str, Any]]):
     """A JSON object as its (key, value) pairs, in file order, duplicates kept."""
 
 

@@ -203,7 +203,7 @@ class Metrics:
             buckets=COMMIT_SECONDS_BUCKETS,
             registry=self.registry,
         )
-        self.registry.register(_Scraped(config, app, gateway_latency))  # type: ignore[arg-type]
+        self.registry.register(_Scraped(config, app, gateway_latency))
         self._last_batch = app.writer.batches
         self._server: Any = None
         self._thread: Any = None

@@ -204,11 +204,12 @@ async def import_balances(
     different file are refused as a whole (``ImportConflict``) unless ``merge``.
     """
     started = time.perf_counter()
-    result, receipts = await writer.exclusive(
+    done: tuple[BulkResult, list[Receipt]] = await writer.exclusive(
         lambda conn, ctx: _build(
             conn, ctx, guild_id, file_tag, list(balances), reason[:200], acting_user_id, merge
         )
     )
+    result, receipts = done
     if receipts:
         for listener in writer.listeners:
             listener(receipts)
@@ -256,8 +257,7 @@ def _build_undo(
         (guild_id, f"{IMPORT_PREFIX}{tag}:", f"{IMPORT_PREFIX}{tag};"),
     ):
         user = int(reference.rsplit(":", 1)[1])
-        moves = msgspec.json.decode(result).get("moves", [])
-        imported[user] = sum(m[2] for m in moves)
+        imported[user] = sum(m[2] for m in msgspec.json.decode(result).get("moves", []))
     for (reference,) in conn.execute(
         "SELECT reference FROM operations WHERE guild_id = ? AND reference >= ? AND reference < ?",
         (guild_id, f"{UNDO_PREFIX}{tag}:", f"{UNDO_PREFIX}{tag};"),

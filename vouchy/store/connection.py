@@ -54,9 +54,10 @@ async def connect_async(
 ) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     try:
-        await conn._execute(_pragmas, conn._conn, synchronous, readonly)
+        # aiosqlite's private hop to its thread (untyped): the pragmas and migrations in one.
+        await conn._execute(_pragmas, conn._conn, synchronous, readonly)  # type: ignore[no-untyped-call]
         if not readonly:
-            await conn._execute(migrate, conn._conn)
+            await conn._execute(migrate, conn._conn)  # type: ignore[no-untyped-call]
     except BaseException:
         await conn.close()
         raise

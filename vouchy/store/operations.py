@@ -62,7 +62,7 @@ def check_text(value: object, what: str, maximum: int, *, empty: bool = True) ->
 
 def check_scalar(value: object, what: str) -> Scalar:
     if value is None or isinstance(value, float):
-        return value  # type: ignore[return-value]  # float: NaN is refused by SQLite's CHECKs
+        return value  # a float's NaN is refused by SQLite's own CHECKs
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):

@@ -456,7 +456,7 @@ class Writer:
         """Run ``fn(sqlite3_connection, *args)`` on the connection's thread: one hop."""
         assert self._conn is not None
         # aiosqlite's own methods are each one hop; a batch needs its SQL in one.
-        return await self._conn._execute(fn, self._conn._conn, *args)
+        return await self._conn._execute(fn, self._conn._conn, *args)  # type: ignore[no-untyped-call]  # aiosqlite's private hop
 
     async def _run_exclusive(self, job: _Exclusive) -> None:
         try:
@@ -563,13 +563,10 @@ class Writer:
         self._seq = plan.seq
         self._next_id = plan.next_ledger
         self._next_outbox = plan.next_outbox
-        accounts, rows = self._accounts, self._rows
-        accounts.update(plan.accounts)
-        rows.update(plan.rows)
-        for cache in (accounts, rows):
-            if len(cache) > self.cache_size:
-                for key in list(itertools.islice(cache, len(cache) - self.cache_size * 3 // 4)):
-                    del cache[key]
+        self._accounts.update(plan.accounts)
+        self._rows.update(plan.rows)
+        _trim(self._accounts, self.cache_size)
+        _trim(self._rows, self.cache_size)
 
     def _warm_up(self, conn: sqlite3.Connection) -> tuple[Any, ...]:
         """Identity, sequence, last ids, the tables, and the most recently active accounts."""
@@ -1039,6 +1036,13 @@ class Writer:
             if not self.journal.undo():
                 raise _Uncertain(e) from e
             raise
+
+
+def _trim(cache: dict[Any, Any], size: int) -> None:
+    """Forget the oldest quarter when a cache outgrows ``size`` (the rows stay on disk)."""
+    if len(cache) > size:
+        for key in list(itertools.islice(cache, len(cache) - size * 3 // 4)):
+            del cache[key]
 
 
 class _Uncertain(Exception):

@@ -165,10 +165,10 @@ def coalesce(batches: Iterable[WriteSet], positions: dict[str, tuple[int, ...]])
         transfers.extend(ws.transfers)
         operations.extend(ws.operations)
         for name, put in ws.puts.items():
-            at = positions[name]
+            key_at = positions[name]
             found = rows.setdefault(name, {})
             for row in put:
-                found[tuple(row[p] for p in at)] = tuple(row)
+                found[tuple(row[p] for p in key_at)] = tuple(row)
         for name, keys in ws.deletes.items():
             found = rows.setdefault(name, {})
             for key in keys:

@@ -63,7 +63,7 @@ def validate_response(
     ``path_template`` (``"/v1/guilds/{guild_id}/leaderboard"``) with ``status`` and ``body``
     (bytes or text of JSON, or the decoded value) is one the document allows. Given
     ``content_type`` and ``headers`` (any case), those are checked too."""
-    import jsonschema  # type: ignore[import-untyped]  # jsonschema ships no type hints
+    import jsonschema
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 

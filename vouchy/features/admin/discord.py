@@ -199,9 +199,9 @@ def setup(ext: Extension) -> None:
         async def invoke(self, ctx: lightbulb.Context, settings: SettingsStore) -> None:
             guild_id = guild_of(ctx)
             locale = await locale_for(ctx.interaction, settings)
-            cards = []
+            cards: list[hikari.Embed] = []
             for feature, described in list(REGISTRY.items())[:10]:  # Discord: 10 embeds a message
-                current = await settings.get(guild_id, feature)
+                current: msgspec.Struct = await settings.get(guild_id, feature)
                 overrides = await settings.overrides(guild_id, feature)
                 cards.append(
                     settings_embed(feature, current, overrides, described.settings, locale)

@@ -153,7 +153,11 @@ def plan_rebuild(joins: Sequence[JoinRecord], recorded_ids: Collection[str]) -> 
 def _from_seed(seed: SeedRecord, naive_offset_minutes: int) -> JoinRecord:
     guild_id = _snowflake(seed.guild_id, "guild_id")
     member_id = _snowflake(seed.user_id, "user_id")
-    staff_id = None if seed.staff_id in (None, "") else _snowflake(seed.staff_id, "staff_id")
+    staff_id = (
+        None
+        if seed.staff_id is None or seed.staff_id == ""
+        else _snowflake(seed.staff_id, "staff_id")
+    )
     try:
         joined = parse_iso(seed.timestamp, naive_offset_minutes)
     except ValueError:

@@ -173,9 +173,13 @@ def daily(
 
 def daily_refusal(error: Refused, now_ms: int) -> CooldownActive:
     """The writer's cooldown refusal (the last claim's time) as the wait left, in words."""
-    last = int(error.params.get("current") or now_ms)
-    cooldown_ms = int(error.params.get("cooldown_ms") or 0)  # type: ignore[call-overload]
+    last = _whole(error.params.get("current"), now_ms)
+    cooldown_ms = _whole(error.params.get("cooldown_ms"), 0)
     return CooldownActive("points.daily_reward", max(0.0, (last + cooldown_ms - now_ms) / 1000))
+
+
+def _whole(value: object, default: int) -> int:
+    return int(value) if isinstance(value, int | float) else default
 
 
 def repair(guild_id: int, user_id: int, reference: str, acting_user_id: int | None = None) -> Op:

@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -142,7 +142,7 @@ def _integrity(path: Path) -> str:
         conn.close()
 
 
-def _content(path: Path) -> dict:
+def _content(path: Path) -> dict[str, Any]:
     """Every fact but the integrity check: schema, row counts, ledger totals, the audit."""
     conn = open_readonly(path, immutable=True)
     try:
@@ -154,7 +154,7 @@ def _content(path: Path) -> dict:
                 " AND name NOT LIKE 'sqlite_%' ORDER BY name"
             )
         ]
-        facts: dict = {"schema_version": version, "last_ledger_id": 0, "guild_totals": {}}
+        facts: dict[str, Any] = {"schema_version": version, "last_ledger_id": 0, "guild_totals": {}}
         facts.update(accounts=0, total_points=0, audit_clean=False)
         if "meta" in tables:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())

@@ -14,7 +14,7 @@ from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import best_match
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 SPEC_URI = "urn:discord:openapi"
@@ -176,9 +176,7 @@ class OpenAPIValidator:
         self.spec = spec
         self.paths: Mapping[str, Any] = spec["paths"]
         self.templates = PathTemplates(self.paths)
-        self._registry = Registry().with_resource(
-            SPEC_URI, Resource(contents=dict(spec), specification=DRAFT202012)
-        )
+        self._registry = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(dict(spec)))
         self._validators: dict[tuple[str, ...], jsonschema.Draft202012Validator] = {}
         self._unions: dict[tuple[str, ...], dict[Any, Mapping[str, Any]]] = {}
         self._scalars: dict[tuple[str, ...], Any] = {}
@@ -194,7 +192,8 @@ class OpenAPIValidator:
         item = self.paths.get(template)
         if item is None:
             return None
-        return item.get(method.lower())
+        found: Mapping[str, Any] | None = item.get(method.lower())
+        return found
 
     def methods(self, template: str) -> list[str]:
         return [m.upper() for m in self.paths.get(template, {}) if m in _METHODS]

@@ -17,7 +17,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from . import payloads
 from .gateway import Gateway, GatewaySession, Undelivered
@@ -325,11 +325,12 @@ class FakeDiscord:
 
     async def wait_for_ready(self, timeout: float = 5.0) -> GatewaySession:  # noqa: ASYNC109
         """Wait until a session has been sent READY and its GUILD_CREATEs."""
-        return await self.gateway.wait_until(
+        session: GatewaySession = await self.gateway.wait_until(
             lambda: next((s for s in self.sessions if s.ready.is_set()), None),
             timeout,
             "a session to get READY",
         )
+        return session
 
     async def wait_for_resume(self, count: int = 1, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the bot has RESUMEd `count` times in total."""
@@ -615,6 +616,7 @@ class FakeDiscord:
             files: list[str] = []
             reader = await request.multipart()
             async for part in reader:
+                assert isinstance(part, BodyPartReader)  # Discord's bodies do not nest
                 if part.name == "payload_json":
                     body = json.loads(await part.text())
                 else:
