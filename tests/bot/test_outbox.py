@@ -5,6 +5,7 @@ resumed after a restart without doing anything twice."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sqlite3
 from pathlib import Path
 
@@ -86,6 +87,62 @@ async def test_a_server_error_is_retried_and_the_effect_is_done_once(tmp_path: P
                 ("discord.add_role", "done", 2)
             ]
             assert len(events(logs, "outbox_effect_retry")) == 1
+    finally:
+        await fake.close()
+
+
+async def test_a_poll_that_read_a_row_before_its_effect_finished_does_not_do_it_again(
+    tmp_path: Path,
+) -> None:
+    """A poll's read can return a row as it was before its effect finished (still pending):
+    that poll must not carry it out a second time."""
+    fake = new_fake()
+    await fake.start()
+
+    async def slow(r):
+        await asyncio.sleep(0.3)  # the effect is in flight while the next poll reads
+        answer = fake._builtin[("PUT", ROLE_PUT)](r)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    fake.route("PUT", ROLE_PUT, slow)
+    try:
+        async with started_bot(tmp_path, fake=fake) as h:
+            worker = h.bot.outbox
+            real_due = worker._due
+            reads: list[list] = []
+
+            async def due(limit: int) -> list:
+                rows = await real_due(limit)
+                if rows and not reads:
+                    reads.append(rows)  # the read that starts the effect
+                    asyncio.get_running_loop().call_soon(worker._wake.set)  # poll again now
+                    return rows
+                if len(reads) == 1:  # this read began while the effect was in flight...
+                    reads.append(rows)
+                    for _ in range(200):  # ...and answers after it finished
+                        if worker.done:
+                            break
+                        await asyncio.sleep(0.01)
+                    return reads[0]  # as the database was when it began
+                return rows
+
+            worker._due = due  # type: ignore[method-assign]
+            role = h.guild.role("Level 5")
+            await decide(
+                h.app,
+                h.guild_id,
+                "level-up-race",
+                Effect(
+                    kind="discord.add_role",
+                    payload={"guild_id": h.guild_id, "user_id": h.friend.id, "role_id": role.id},
+                ),
+            )
+            await settled(worker)
+            assert len(reads) == 2, "the second poll read while the effect was in flight"
+            assert len(fake.requests_to("PUT", ROLE_PUT)) == 1
+            assert [(k, s, a) for _, k, s, a in outbox_rows(h.app.config.db_path)] == [
+                ("discord.add_role", "done", 1)
+            ]
     finally:
         await fake.close()
 

@@ -69,3 +69,19 @@ def test_logs_are_json_lines_with_stable_events_and_no_token():
     assert line["event"] == "bot_started" and line["guilds"] == 2 and line["level"] == "info"
     assert token not in stream.getvalue()
     assert line["token"] == "[redacted]" and "[redacted]" in line["detail"]
+
+
+def test_library_lines_have_one_stable_event_and_keep_their_text_and_logger():
+    import logging
+
+    stream = io.StringIO()
+    configure_logging("INFO", "json", stream)
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
+    logging.getLogger("hikari.gateway.0").info("shard is ready: %s guilds, token %s", 3, token)
+    get_logger("t").info("snapshot_verified", accounts=2)
+    library, ours = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert library["event"] == "library_log" and library["logger"] == "hikari.gateway.0"
+    assert (
+        library["message"].startswith("shard is ready: 3 guilds") and token not in stream.getvalue()
+    )
+    assert ours["event"] == "snapshot_verified" and "message" not in ours

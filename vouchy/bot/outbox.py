@@ -169,6 +169,9 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._in_flight: set[int] = set()
+        # Rows whose effect finished while a poll was reading: that read may show them as they
+        # were before (still pending, the old attempt count), so that poll leaves them alone.
+        self._finished_during_read: set[int] = set()
         self._running: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(concurrency)
         self._rng = random.Random()
@@ -218,6 +221,7 @@ class OutboxWorker:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
+            self._finished_during_read.clear()
             try:
                 rows = await self._due(self.concurrency * 4)
             except Exception as e:  # the reader closed under us at shutdown, or a bug
@@ -225,6 +229,9 @@ class OutboxWorker:
                 rows = []
             for row in rows:
                 if row["id"] in self._in_flight:
+                    continue
+                if row["id"] in self._finished_during_read:
+                    self._wake.set()  # read it again, as it is now
                     continue
                 await self._slots.acquire()
                 self._in_flight.add(row["id"])
@@ -259,6 +266,7 @@ class OutboxWorker:
             log.error("outbox_effect_crashed", outbox_id=outbox_id, error=repr(e), exc_info=e)
         finally:
             self._in_flight.discard(outbox_id)
+            self._finished_during_read.add(outbox_id)
 
     def _op(
         self, row: dict[str, Any], name: str, values: dict[str, Any], effects: Sequence[Effect] = ()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -26,6 +27,22 @@ def redact_secrets(_logger: Any, _method: str, event: dict[str, Any]) -> dict[st
             event[key] = REDACTED
         elif isinstance(value, str) and _TOKEN_SHAPE.search(value):
             event[key] = _TOKEN_SHAPE.sub(REDACTED, value)
+    return event
+
+
+LIBRARY_EVENT = "library_log"
+
+
+def name_library_lines(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """A line of hikari, lightbulb or APScheduler gets one stable event name; their text
+    (which changes between versions) goes in ``message``, their logger in ``logger``."""
+    record = event.get("_record")
+    if record is not None and not event.get("_from_structlog", False):
+        event["message"] = event.pop("event", "")
+        event["event"] = LIBRARY_EVENT
+        event["logger"] = record.name
     return event
 
 
@@ -63,7 +80,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: Any = None
     handler = logging.StreamHandler(stream)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
+            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), name_library_lines],
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,

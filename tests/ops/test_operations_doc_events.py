@@ -1,0 +1,84 @@
+"""docs/operations.md lists every log event the code emits, and only those, each with the level
+and the fields the code gives it: an operator grepping for an event finds it documented."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LEVELS = {"debug", "info", "warning", "error", "exception", "critical"}
+ALWAYS = {"event", "level", "timestamp"}
+
+
+@dataclass
+class Logged:
+    levels: set[str] = field(default_factory=set)
+    field_sets: list[set[str]] = field(default_factory=list)
+    spreads: bool = False  # some call passes **fields: extra fields are allowed
+
+
+def logged_events() -> dict[str, Logged]:
+    found: dict[str, Logged] = {}
+    for path in (ROOT / "vouchy").rglob("*.py"):
+        if {"testing", "bench"} & set(path.relative_to(ROOT).parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr not in LEVELS or "log" not in ast.unparse(node.func.value).lower():
+                continue
+            if not (node.args and isinstance(node.args[0], ast.Constant)):
+                continue
+            name = node.args[0].value
+            entry = found.setdefault(name, Logged())
+            entry.levels.add("error" if node.func.attr == "exception" else node.func.attr)
+            names = {k.arg for k in node.keywords if k.arg is not None}
+            if "exc_info" in names or node.func.attr == "exception":
+                names = (names - {"exc_info"}) | {"exception"}
+            entry.field_sets.append(names)
+            entry.spreads |= any(k.arg is None for k in node.keywords)
+    return found
+
+
+def documented_rows() -> list[tuple[list[str], str, dict[str, object]]]:
+    """(event names, level, example) of each row of the events tables."""
+    rows = []
+    for line in (ROOT / "docs" / "operations.md").read_text().splitlines():
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        if len(cells) != 4 or not cells[0].startswith("`") or not cells[2].startswith("`{"):
+            continue
+        names = re.findall(r"`([a-z0-9_]+)`", cells[0])
+        rows.append((names, cells[1], json.loads(cells[2].strip("`"))))
+    return rows
+
+
+def test_every_logged_event_is_documented_and_every_documented_event_is_logged():
+    logged = logged_events()
+    documented = {name for names, _, _ in documented_rows() for name in names}
+    documented.discard("library_log")  # named by vouchy.core.logs for the libraries' lines
+    assert len(logged) > 40
+    assert sorted(set(logged) - documented) == [], "logged but not in docs/operations.md"
+    assert sorted(documented - set(logged)) == [], "in docs/operations.md but never logged"
+
+
+def test_each_example_has_the_level_and_fields_the_code_logs():
+    logged = logged_events()
+    for names, level, example in documented_rows():
+        assert example["event"] in names, f"the example of {names} is of {example['event']}"
+        assert example["level"] == level, f"{names}: the level column and the example differ"
+        entry = logged.get(str(example["event"]))
+        if entry is None:
+            continue  # library_log
+        assert level in entry.levels, f"{example['event']} is logged at {entry.levels}"
+        fields = set(example) - ALWAYS
+        if entry.spreads:
+            assert fields >= set.intersection(*entry.field_sets), example["event"]
+        else:
+            assert fields in entry.field_sets, (
+                f"{example['event']}: the example has {sorted(fields)}, "
+                f"the code logs {[sorted(f) for f in entry.field_sets]}"
+            )
