@@ -140,7 +140,7 @@ def test_a_jackpot_draw_stays_in_the_guilds_range_and_is_kept_in_the_receipt_dat
     assert op.data == {"item": "jackpot", "draw": 11}
     assert [(m.kind, m.delta) for m in op.moves] == [("item_use", 11)]
     expect = op.changes[0]
-    assert isinstance(expect, Expect) and (expect.column, expect.value) == ("quantity", 3)
+    assert isinstance(expect, Expect) and (expect.column, expect.value) == ("version", 3)
 
 
 def test_a_multiplier_use_needs_no_active_one_and_a_game_spends_one_with_bounds() -> None:
@@ -159,8 +159,9 @@ def test_a_multiplier_use_needs_no_active_one_and_a_game_spends_one_with_bounds(
 
 def test_every_quantity_change_carries_its_item_record() -> None:
     changes = inventory.grant(G, U, "jackpot", 4, move_id=5, now_ms=NOW)
-    add, record = changes
+    add, version, record = changes
     assert isinstance(add, Add) and add.delta == 4 and add.low == 0
+    assert isinstance(version, Add) and (version.column, version.delta) == ("version", 1)
     assert isinstance(record, Insert) and record.values["delta"] == 4
     with pytest.raises(InvalidInput):
         inventory.grant(G, U, "Not A Key", 1, move_id=5, now_ms=NOW)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from vouchy.store.audit import Check, Discrepancy
-from vouchy.store.operations import Change, Patch, Put
+from vouchy.store.operations import Add, Change, Patch, Put
 
 
 def _scope(
@@ -74,7 +74,15 @@ def _fix_inventory(d: Discrepancy) -> Sequence[Change] | None:
     if d.key is None or d.ledger_sum is None or d.ledger_sum < 0:
         return None  # records that sum below zero: only a person can say what happened
     g, u, item = d.key
-    return (Put(table="shop_inventory", key=(g, u, item), values={"quantity": d.ledger_sum}),)
+    return (
+        Patch(
+            table="shop_inventory",
+            key=(g, u, item),
+            values={"quantity": d.ledger_sum},
+            create=True,
+        ),
+        Add(table="shop_inventory", key=(g, u, item), column="version", delta=1),
+    )
 
 
 _SOLD = """

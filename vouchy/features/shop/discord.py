@@ -3,10 +3,10 @@
 add|edit|remove, /admin redemption use|list; /config shop; and the periodic refund of expired
 codes. Each parses, calls the shop service and renders; no rule lives here.
 
-A Use button's custom id names the member, the item and the quantity shown
-(``shop:use:<user>.<item>.<quantity>``): it works after a restart (the state is read from the
-database), another member's click is refused, and a second click on the same button finds
-the quantity changed and changes nothing.
+A Use button's custom id names the member, the item and the version of the inventory row
+shown (``shop:use:<user>.<item>.<version>``): it works after a restart (the state is read from
+the database), another member's click is refused, and a second click on the same button finds
+the row changed and changes nothing.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ values in, changes or an ``Op`` out; the writer's plan checks every bound.
 
 - A quantity never goes below zero nor above ``MAX_HELD``; every change to it comes with one
   ``shop_item_moves`` row in the same operation, so the audit can sum them.
-- A use names the quantity the member saw (the button's): a second click on the same button,
-  or two clicks at once, find it changed and are refused; the item is used once.
+- A use names the version of the inventory row the member saw (the button's; every change
+  adds one to it, so it never comes back): a second click on the same button, or two clicks
+  at once, find it changed and are refused; the item is used once.
 - A member has at most one multiplier active; using another while one is active is refused.
 """
 
@@ -53,6 +54,7 @@ def item_changes(
             refuse="shop.not_enough_items" if delta < 0 else "shop.too_many_items",
             params={"item": item, "user_id": user_id, "maximum": MAX_HELD},
         ),
+        Add(table=INVENTORY, key=key, column="version", delta=1),
         Insert(
             table=MOVES,
             key=(guild_id, move_id),
@@ -145,7 +147,7 @@ def _seen(guild_id: int, user_id: int, item: str, seen: int | None) -> tuple[Cha
         Expect(
             table=INVENTORY,
             key=(guild_id, user_id, item),
-            column="quantity",
+            column="version",
             value=seen,
             refuse="shop.item_moved_on",
         ),

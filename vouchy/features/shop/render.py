@@ -27,7 +27,8 @@ MAX_BUTTONS = 25  # Discord: 5 rows of 5
 
 
 def use_row(user_id: int, item: str, seen: int) -> str:
-    """A Use button's row: whose inventory, which item, the quantity it was shown with."""
+    """A Use button's row: whose inventory, which item, the version of the row it was shown
+    with (every change adds one: a used item's button never matches again)."""
     return f"{user_id}.{item}.{seen}"
 
 
@@ -118,7 +119,7 @@ def use_buttons(view: InventoryView, locale: str) -> list[hikari.api.MessageActi
             )
             row.add_interactive_button(
                 hikari.ButtonStyle.PRIMARY,
-                CODEC.encode(USE, use_row(view.user_id, v.item, v.quantity)),
+                CODEC.encode(USE, use_row(view.user_id, v.item, v.version)),
                 label=label[:80],
             )
         rows.append(row)

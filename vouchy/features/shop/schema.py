@@ -29,6 +29,7 @@ CREATE TABLE shop_inventory (
     user_id  INTEGER NOT NULL,
     item     TEXT NOT NULL,
     quantity INTEGER NOT NULL DEFAULT 0 CHECK (quantity >= 0),
+    version  INTEGER NOT NULL DEFAULT 0,  -- +1 on every change: what a Use button was shown
     PRIMARY KEY (guild_id, user_id, item)
 ) WITHOUT ROWID;
 

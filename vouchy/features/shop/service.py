@@ -52,6 +52,7 @@ class ItemView(msgspec.Struct, frozen=True, kw_only=True):
     description: str
     quantity: int
     usable: bool
+    version: int  # the inventory row's change count: what a Use button names
 
 
 class MultiplierView(msgspec.Struct, frozen=True, kw_only=True):
@@ -272,7 +273,7 @@ class ShopService:
 
     async def inventory(self, guild_id: int, user_id: int) -> InventoryView:
         rows = await self.reader.rows(
-            """SELECT i.item, i.quantity, c.name, c.description FROM shop_inventory i
+            """SELECT i.item, i.quantity, i.version, c.name, c.description FROM shop_inventory i
                LEFT JOIN shop_items c ON c.guild_id = i.guild_id AND c.item = i.item
                WHERE i.guild_id = ? AND i.user_id = ? AND i.quantity > 0
                ORDER BY i.item""",
@@ -285,6 +286,7 @@ class ShopService:
                 description=r["description"] or "",
                 quantity=r["quantity"],
                 usable=r["item"] in BUILTINS,
+                version=r["version"],
             )
             for r in rows
         ]
@@ -531,8 +533,8 @@ class ShopService:
         self, guild_id: int, user_id: int, item: str, reference: str, *, seen: int | None = None
     ) -> Used:
         """Use one ``item`` (a built-in): a jackpot credits a draw from the guild's range, a
-        multiplier boosts the member's next games. ``seen``: the quantity the member was
-        shown (a button's), so a second click on it is refused."""
+        multiplier boosts the member's next games. ``seen``: the version of the inventory row
+        the member was shown (a button's), so a second click on it is refused."""
 
         async def build() -> Op:
             builtin = BUILTINS.get(item)
