@@ -352,6 +352,10 @@ async def test_a_reward_is_redeemed_for_a_private_code_used_once_and_expired_one
     assert "No redemption in this server has the code ZZZZ-ZZZZ-ZZZZ" in description(unknown)
 
 
+async def test_the_refund_job_runs_beside_the_bot(h: Harness) -> None:
+    assert [t for t in asyncio.all_tasks() if t.get_name() == "vouchy-shop-refunds"]
+
+
 async def test_a_french_member_sees_their_sac_in_french(h: Harness) -> None:
     dave = person(h, "dave")
     registered = h.fake.registered_command("inventory", h.guild_id)

@@ -547,3 +547,31 @@ async def test_a_repeated_purchase_answers_its_first_receipt_even_once_sold_out(
     await shop.remove_reward(G, ADMIN, "discount", "unlist")
     replay = await shop.redeem(G, ALICE, "discount", "api:k")  # the reward is gone now
     assert (replay.code, replay.duplicate) == (red.code, True)
+
+
+async def test_the_refund_job_refunds_as_it_runs_and_a_jackpot_range_upside_down_is_refused(
+    app,
+) -> None:
+    from vouchy.features.shop.discord import refund_forever
+
+    shop = shop_of(app)
+    with pytest.raises(InvalidInput) as e:
+        await app.update_settings(
+            G, "shop", {"jackpot_min": 600}, updated_by=ADMIN, reference="cfg-bad"
+        )
+    assert e.value.key == "settings.bad_value" and "jackpot_min" in str(e.value.params)
+    await app.update_settings(G, "shop", {"refund_expired": True}, updated_by=ADMIN, reference="c")
+    await shop.add_reward(G, ADMIN, "Discount", "add", cost=15, valid_days=1)
+    await shop.redeem(G, ALICE, "discount", "r1")
+    real = shop.clock
+    shop.clock = lambda: real() + DAY_MS + 1
+    job = asyncio.create_task(refund_forever(shop, every_s=0.01))
+    try:
+        for _ in range(200):
+            if (await app.points.member(G, ALICE).account()).balance == 25:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        job.cancel()
+    assert (await app.points.member(G, ALICE).account()).balance == 25
+    assert [r.status for r in (await shop.redemptions(G)).redemptions] == ["refunded"]

@@ -256,6 +256,7 @@ def redeem(
             "reward": reward.reward,
             "name": reward.name,
             "cost": reward.cost,
+            "created_at": now_ms,
             "expires_at": expires_at,
         },
     )

@@ -135,10 +135,10 @@ class Redeemed(msgspec.Struct, frozen=True, kw_only=True):
     reward: str
     name: str
     cost: int
-    expires_at: int  # unix milliseconds
+    created_at: int  # unix milliseconds, as the redemption row says
+    expires_at: int
     balance: int | None  # the member's balance after it (None when it cost nothing)
     ledger_id: int  # the redeem ledger row (0 when it cost nothing)
-    created_at: int
     duplicate: bool
 
 
@@ -827,7 +827,7 @@ class ShopService:
             expires_at=int(data["expires_at"]),
             balance=receipt.balance_of(user_id),
             ledger_id=receipt.ledger_id,
-            created_at=receipt.created_at,
+            created_at=int(data["created_at"]),
             duplicate=receipt.duplicate,
         )
 
