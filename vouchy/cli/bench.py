@@ -30,6 +30,7 @@ BENCHMARKS = {
         "interactions/s through the real GatewayBot (needs the test extra)",
     ),
     "import": ("vouchy.bench.importer", "rows/s importing an older bot's points.json"),
+    "shop": ("vouchy.bench.shop", "purchases/s: a rush on limited stock, a steady stream"),
 }
 
 

@@ -17,6 +17,7 @@ from support import open_app
 from vouchy.app import Vouchy
 from vouchy.cli import main
 from vouchy.core.errors import InsufficientFunds, InvalidInput, ReferenceTaken, Refused
+from vouchy.features.shop import listings
 from vouchy.features.shop.listings import ListingChange
 from vouchy.features.shop.rules import DAY_MS
 from vouchy.features.shop.service import ShopService
@@ -154,18 +155,25 @@ async def test_a_listing_changed_by_an_admin_after_it_was_read_refuses_the_purch
     shop = shop_of(app)
     item = await sell(app, price=5)
     stale = await shop.listing(G, item)
+    assert stale is not None
     await shop.edit_listing(G, ADMIN, item, ListingChange(price=50), "reprice")
-    original = shop.listing
-
-    async def read_stale(guild_id: int, key: str) -> object:
-        return stale
-
-    shop.listing = read_stale  # type: ignore[assignment,method-assign]
+    # A purchase built from the listing as it was read, reaching the writer after the edit.
+    op = listings.buy(
+        G,
+        ALICE,
+        stale,
+        1,
+        role_ids=(),
+        item_name="VIP pass",
+        reference="ix:stale",
+        move_id=shop.new_id(),
+        now_ms=shop.clock(),
+    )
     with pytest.raises(Refused) as e:
-        await shop.buy(G, ALICE, item, 1, "ix:stale")
-    shop.listing = original  # type: ignore[method-assign]
+        await shop.submit(op)
     assert e.value.key == "shop.listing_changed"
     assert (await app.points.member(G, ALICE).account()).balance == 25
+    assert await shop.quantity(G, ALICE, item) == 0
 
 
 async def test_a_hundred_members_buying_the_last_ten_units_at_once_make_exactly_ten_sales(

@@ -151,6 +151,22 @@ class ImportResult(msgspec.Struct, frozen=True, kw_only=True):
     units: int  # items granted now
 
 
+def _listing(row: Any) -> Listing:
+    return Listing(
+        item=row["item"],
+        listing_id=row["listing_id"],
+        price=row["price"],
+        stock=row["stock"],
+        supplied=row["supplied"],
+        sold=row["sold"],
+        role_id=row["role_id"],
+        required_role_id=row["required_role_id"],
+        member_limit=row["member_limit"],
+        ends_at=row["ends_at"],
+        revision=row["revision"],
+    )
+
+
 def _pages(total: int, size: int) -> int:
     return max(1, -(-total // size))
 
@@ -317,21 +333,7 @@ class ShopService:
         row = await self.reader.row(
             "SELECT * FROM shop_listings WHERE guild_id = ? AND item = ?", (guild_id, item)
         )
-        if row is None:
-            return None
-        return Listing(
-            item=row["item"],
-            listing_id=row["listing_id"],
-            price=row["price"],
-            stock=row["stock"],
-            supplied=row["supplied"],
-            sold=row["sold"],
-            role_id=row["role_id"],
-            required_role_id=row["required_role_id"],
-            member_limit=row["member_limit"],
-            ends_at=row["ends_at"],
-            revision=row["revision"],
-        )
+        return None if row is None else _listing(row)
 
     async def shop(self, guild_id: int, page: int = 1, *, now_ms: int | None = None) -> ShopPage:
         """What is for sale now (ended sales are not shown), by price then name."""
@@ -616,25 +618,30 @@ class ShopService:
     ) -> Bought:
         """Buy ``quantity`` of the listed ``item`` (a key) as one operation, or refuse and
         change nothing. ``role_ids``: the member's roles, for a listing that requires one."""
-        name = await self.label(guild_id, item)
+        names = [BUILTIN_LABELS.get(item, item)]
 
         async def build() -> Op:
-            listing = await self.listing(guild_id, item)
-            if listing is None:
-                raise Refused("shop.not_for_sale", item=name)
-            bought = await self.reader.scalar(
-                "SELECT bought FROM shop_purchase_counts"
-                " WHERE guild_id = ? AND listing_id = ? AND user_id = ?",
-                (guild_id, listing.listing_id, user_id),
+            # One read: the listing, the item's name and the member's count against its limit.
+            row = await self.reader.row(
+                """SELECT l.*, c.name AS item_name, p.bought FROM shop_listings l
+                   LEFT JOIN shop_items c ON c.guild_id = l.guild_id AND c.item = l.item
+                   LEFT JOIN shop_purchase_counts p ON p.guild_id = l.guild_id
+                        AND p.listing_id = l.listing_id AND p.user_id = ?
+                   WHERE l.guild_id = ? AND l.item = ?""",
+                (user_id, guild_id, item),
             )
+            if row is None:
+                names[0] = await self.label(guild_id, item)
+                raise Refused("shop.not_for_sale", item=names[0])
+            names[0] = row["item_name"] or names[0]
             return listings.buy(
                 guild_id,
                 user_id,
-                listing,
+                _listing(row),
                 quantity,
                 role_ids=frozenset(int(r) for r in role_ids),
-                item_name=name,
-                bought=int(bought or 0),
+                item_name=names[0],
+                bought=int(row["bought"] or 0),
                 reference=reference,
                 move_id=self.new_id(),
                 now_ms=self.clock(),
@@ -644,13 +651,13 @@ class ShopService:
             receipt = await self._once((guild_id, user_id, reference, "shop.buy"), build)
         except Refused as e:
             if e.key == "shop.out_of_stock" and not e.params.get("current"):
-                raise Refused("shop.sold_out", item=name) from None
+                raise Refused("shop.sold_out", item=names[0]) from None
             raise
         data = receipt.data
         held = receipt.row(inventory.INVENTORY, (guild_id, user_id, item))
         return Bought(
             item=item,
-            name=name,
+            name=names[0],
             quantity=int(data["quantity"]),
             price=int(data["price"]),
             total=int(data["total"]),
