@@ -583,3 +583,28 @@ async def test_the_refund_job_refunds_as_it_runs_and_a_jackpot_range_upside_down
         job.cancel()
     assert (await app.points.member(G, ALICE).account()).balance == 25
     assert [r.status for r in (await shop.redemptions(G)).redemptions] == ["refunded"]
+
+
+async def test_the_shop_sells_the_built_in_items_and_other_features_grant_them_by_name(
+    app,
+) -> None:
+    shop = shop_of(app)
+    item = await shop.add_listing(G, ADMIN, "Jackpot", ListingChange(price=10), "sell-jackpot")
+    assert item == "jackpot"
+    with pytest.raises(Refused) as e:
+        await shop.add_listing(
+            G, ADMIN, "x2", ListingChange(price=10, description="mine"), "sell-x2"
+        )
+    assert e.value.key == "shop.builtin_fixed"
+    bought = await shop.buy(G, ALICE, "jackpot", 2, "ix:jackpots")
+    assert (bought.total, bought.held) == (20, 2)
+    [view] = (await shop.inventory(G, ALICE)).items
+    assert (view.item, view.name, view.usable) == ("jackpot", "", True)
+    # A level reward names the item as an admin typed it.
+    await shop.add_listing(G, ADMIN, "Golden Ticket", ListingChange(price=99), "sell-ticket")
+    changes = shop.grant_changes(G, BOB, "Golden Ticket", 1, reference="level:5")
+    await app.actors.member(G, BOB).submit(
+        Op(guild_id=G, user_id=BOB, reference="level:5", name="levels.up", changes=changes)
+    )
+    assert await shop.quantity(G, BOB, "golden-ticket") == 1
+    assert (await app.audit()).clean

@@ -31,12 +31,7 @@ from vouchy.features.shop import inventory, listings, rewards
 from vouchy.features.shop.importing import ItemsFile
 from vouchy.features.shop.listings import Listing, ListingChange
 from vouchy.features.shop.rewards import Redemption, Reward
-from vouchy.features.shop.rules import (
-    BUILTINS,
-    ShopSettings,
-    check_key,
-    key_of,
-)
+from vouchy.features.shop.rules import BUILTINS, ShopSettings, key_of
 from vouchy.store.operations import Change, Op, Receipt
 from vouchy.store.reader import Reader
 from vouchy.store.settings import SettingsStore
@@ -209,13 +204,14 @@ class ShopService:
         reference: str = "",
         reason: str = "",
     ) -> tuple[Change, ...]:
-        """The changes that add ``quantity`` of ``item`` (a key: ``"jackpot"``, ``"x2"``, a
-        catalogue item's) to the member's inventory, with its item record, for the caller to
-        put in its own operation (a level reward: ``kind="grant"``)."""
+        """The changes that add ``quantity`` of ``item`` to the member's inventory, with its
+        item record, for the caller to put in its own operation (a level reward). ``item`` is
+        a key (``"jackpot"``, ``"x2"``, ``"x3"``, a catalogue item's) or a name that becomes
+        one (``"Golden Ticket"`` -> ``"golden-ticket"``, as ``/admin shop add`` makes it)."""
         return inventory.grant(
             int(guild_id),
             int(user_id),
-            check_key(item),
+            key_of(item),
             quantity,
             move_id=self.new_id(),
             now_ms=self.clock(),
