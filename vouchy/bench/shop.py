@@ -42,7 +42,7 @@ async def run(quick: bool, workdir: Path) -> dict[str, object]:
             GUILD, ADMIN, "Limited", ListingChange(price=5, stock=stock), "bench:rush"
         )
         plenty = await shop.add_listing(
-            GUILD, ADMIN, "Plenty", ListingChange(price=1, member_limit=100), "bench:plenty"
+            GUILD, ADMIN, "Plenty", ListingChange(price=1, member_limit=1_000), "bench:plenty"
         )
         rush_ms: list[float] = []
         started = time.perf_counter()
