@@ -34,6 +34,7 @@ BENCHMARKS = {
         "vouchy.bench.torture",
         "rounds of load and one fault each (kills, torn journals, lost files, a full disk)",
     ),
+    "shop": ("vouchy.bench.shop", "purchases/s: a rush on limited stock, a steady stream"),
 }
 
 
