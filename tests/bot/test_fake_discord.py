@@ -277,7 +277,7 @@ async def test_gateway_events_and_guild_rest_routes_reach_the_bot_as_hikari_obje
         assert (await log.wait_for(hikari.InviteDeleteEvent)).code == "abc123"
 
 
-async def test_used_up_invites_vanish_the_vanity_url_is_served_and_attachments_are_kept(
+async def test_used_up_invites_vanish_the_vanity_url_is_served_dms_and_attachments_are_kept(
     fake_discord: FakeDiscord,
 ) -> None:
     fake = fake_discord
@@ -313,6 +313,10 @@ async def test_used_up_invites_vanish_the_vanity_url_is_served_and_attachments_a
         )
         [posted] = fake.requests_to("POST", f"/channels/{guild.text_channel.id}/messages")
         assert posted.attachments == {"joins.csv": b"a,b\r\n"}
+
+        dm = await bot.rest.create_dm_channel(admin.id)
+        await bot.rest.create_message(dm, "a direct note")
+        assert [m["content"] for m in fake.direct_messages(admin.id)] == ["a direct note"]
 
         guild.role(fake.bot_user.username).permissions &= ~MANAGE_GUILD
         with pytest.raises(hikari.ForbiddenError):

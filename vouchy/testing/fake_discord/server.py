@@ -188,6 +188,7 @@ class FakeDiscord:
         self.requests: list[RecordedRequest] = []
         self.violations: list[str] = []
         self.messages: dict[int, dict[str, Any]] = {}
+        self.dm_channels: dict[int, int] = {}  # DM channel id -> the user it is with
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}  # enforce_nonce
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # by guild id, None = global
         self.interactions: dict[int, InteractionRecord] = {}
@@ -304,6 +305,14 @@ class FakeDiscord:
 
     def channel_messages(self, channel_id: int) -> list[dict[str, Any]]:
         return [m for m in self.messages.values() if int(m["channel_id"]) == channel_id]
+
+    def direct_messages(self, user_id: int) -> list[dict[str, Any]]:
+        """Messages the bot sent to ``user_id`` in a direct message."""
+        return [
+            m
+            for m in self.messages.values()
+            if self.dm_channels.get(int(m["channel_id"])) == user_id
+        ]
 
     # ------------------------------------------------------------ gateway API
 
@@ -741,6 +750,7 @@ class FakeDiscord:
             ("GET", "/applications/@me"): self._get_application,
             ("GET", "/users/@me"): lambda r: payloads.own_user(self.bot_user),
             ("GET", "/users/{user_id}"): self._get_user,
+            ("POST", "/users/@me/channels"): self._create_dm,
             ("GET", app + "/commands"): self._get_commands,
             ("PUT", app + "/commands"): self._put_commands,
             ("POST", app + "/commands"): self._post_command,
@@ -982,9 +992,25 @@ class FakeDiscord:
             return error(404, 10003, "Unknown Channel")
         return payloads.channel(guild.channel(channel_id), guild.id)
 
+    def _create_dm(self, r: RecordedRequest) -> Any:
+        user = self._find_user(int((r.json or {}).get("recipient_id") or 0))
+        if user is None:
+            return error(400, 50033, "Invalid Recipient(s)")
+        channel_id = next((c for c, u in self.dm_channels.items() if u == user.id), None)
+        if channel_id is None:
+            channel_id = next_snowflake()
+            self.dm_channels[channel_id] = user.id
+        return {
+            "id": str(channel_id),
+            "type": 1,
+            "last_message_id": None,
+            "flags": 0,
+            "recipients": [payloads.user(user)],
+        }
+
     async def _create_message(self, r: RecordedRequest) -> Any:
         channel_id = int(r.params["channel_id"])
-        if self._guild_of_channel(channel_id) is None:
+        if self._guild_of_channel(channel_id) is None and channel_id not in self.dm_channels:
             return error(404, 10003, "Unknown Channel")
         body = r.json or {}
         if (
