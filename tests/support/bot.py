@@ -46,6 +46,17 @@ EXPECTED_COMMANDS = {
     "config core reset",
     "config points set",
     "config points reset",
+    "invites lookup",
+    "invites logs",
+    "invites export",
+    "invites sync",
+    "invites top",
+    "invites staff set",
+    "invites staff remove",
+    "invites staff list",
+    "admin invites bonus",
+    "config invites set",
+    "config invites reset",
 }
 
 
