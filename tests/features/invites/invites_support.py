@@ -23,6 +23,7 @@ TABLES = (
     "invite_counts",
     "invite_members",
     "invite_staff",
+    "invite_codes",
 )
 
 

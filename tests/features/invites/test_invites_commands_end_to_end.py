@@ -16,7 +16,7 @@ from support.bot import Harness, description, started_bot
 
 from vouchy.features.invites import logs
 from vouchy.features.invites.service import InvitesService
-from vouchy.testing.fake_discord import Member
+from vouchy.testing.fake_discord import FakeDiscord, Member, User, next_snowflake
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -25,15 +25,24 @@ HOSTILE = '=HYPERLINK("http://example.invalid","x")'
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def h(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
-    async with started_bot(tmp_path_factory.mktemp("invites-commands")) as harness:
-        fake, svc = harness.fake, harness.app.service(InvitesService)
-        await fake.create_invite("cmd-a", inviter=harness.admin.user)
-        await fake.create_invite("cmd-b", inviter=harness.owner.user, uses=4)
-        for name, code in (("amy", "cmd-a"), (HOSTILE, "cmd-a"), ("bob", "cmd-b")):
-            user = old_user(name)
-            await fake.add_member(user, via_invite=code)
-            await joins_of(svc, harness.guild_id, user.id)
-        yield harness
+    fake = FakeDiscord()
+    for name in ("friend", "otherbot"):
+        fake.guild.members.append(Member(User(next_snowflake(), name, bot=name == "otherbot")))
+    # An invite used 10 times before Vouchy came: those uses are no discrepancy.
+    await fake.create_invite("before-us", inviter=fake.guild.member("owner").user, uses=10)
+    await fake.start()
+    try:
+        async with started_bot(tmp_path_factory.mktemp("invites-commands"), fake=fake) as harness:
+            svc = harness.app.service(InvitesService)
+            await fake.create_invite("cmd-a", inviter=harness.admin.user)
+            await fake.create_invite("cmd-b", inviter=harness.owner.user, uses=4)
+            for name, code in (("amy", "cmd-a"), (HOSTILE, "cmd-a"), ("bob", "cmd-b")):
+                user = old_user(name)
+                await fake.add_member(user, via_invite=code)
+                await joins_of(svc, harness.guild_id, user.id)
+            yield harness
+    finally:
+        await fake.close()
 
 
 @pytest.fixture(autouse=True)
@@ -142,7 +151,7 @@ async def test_sync_lists_each_invite_whose_discord_count_differs_from_the_recor
     h: Harness,
 ) -> None:
     ok = description(await h.run("invites sync", h.admin))
-    assert "match the recorded joins" in ok
+    assert "match the recorded joins (invites checked: 3)" in ok
     # Someone joined through cmd-b while Vouchy was away: Discord counts a use Vouchy lacks.
     invite = next(i for i in h.guild.invites if i["code"] == "cmd-b")
     invite["uses"] += 2

@@ -40,6 +40,7 @@ BONUSES = "invite_bonuses"
 COUNTS = "invite_counts"
 MEMBERS = "invite_members"
 STAFF = "invite_staff"
+CODES = "invite_codes"
 
 Source = Literal["live", "log", "seed"]
 # A row as the reader returns it (read by name), or a plain mapping.
@@ -358,6 +359,27 @@ def staff_remove_op(
             ),
         ),
         acting_user_id=acting_user_id,
+    )
+
+
+def codes_seen_op(guild_id: int, first_uses: Mapping[str, int], now_ms: int) -> Op:
+    """Invite codes seen for the first time and their uses then (the baseline ``/invites
+    sync`` compares against). Written only for codes the guild's owner has not recorded; the
+    rows themselves are the idempotency (no operations record)."""
+    return Op(
+        guild_id=guild_id,
+        user_id=guild_id,
+        reference=f"invites:codes:{guild_id}:{now_ms}",
+        name="invites.codes_seen",
+        changes=tuple(
+            Put(
+                table=CODES,
+                key=(guild_id, code),
+                values={"first_uses": max(0, uses), "first_seen": now_ms},
+            )
+            for code, uses in sorted(first_uses.items())
+        ),
+        remember=False,
     )
 
 

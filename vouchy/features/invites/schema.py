@@ -7,6 +7,8 @@
 - ``invite_counts``: per inviter, regular, left, fake and bonus (derived, audited).
 - ``invite_members``: per member, their standing (who is credited for them, whether they are
   present, whether their leave counts): derived too, audited with the counts.
+- ``invite_codes``: each invite code's uses when Vouchy first saw it (what ``/invites sync``
+  expects Discord's count to have grown from).
 - ``invite_staff``: an invite code or an inviter mapped to a staff member.
 - ``invite_guilds``: per guild, the number of events recorded and whether the admins were
   told that Vouchy cannot list invites.
@@ -100,6 +102,14 @@ CREATE TABLE invite_members (
     left_counted     INTEGER NOT NULL DEFAULT 0 CHECK (left_counted IN (0, 1)),
     last_join_at     INTEGER,
     PRIMARY KEY (guild_id, member_id)
+) WITHOUT ROWID;
+
+CREATE TABLE invite_codes (
+    guild_id   INTEGER NOT NULL,
+    code       TEXT NOT NULL,
+    first_uses INTEGER NOT NULL CHECK (first_uses >= 0),
+    first_seen INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, code)
 ) WITHOUT ROWID;
 
 CREATE TABLE invite_staff (

@@ -24,7 +24,7 @@ import msgspec
 
 from vouchy.actors.owners import Actors, Owner
 from vouchy.core import i18n
-from vouchy.core.errors import InvalidInput, Refused
+from vouchy.core.errors import InvalidInput, Refused, VouchyError
 from vouchy.core.logs import get_logger
 from vouchy.core.validation import check_page
 from vouchy.features.admin.rules import CoreSettings
@@ -70,6 +70,7 @@ log = get_logger("vouchy.invites")
 
 T = TypeVar("T")
 STATE = "invites"  # the key of a guild owner's state
+RECENT_MS = 3_600_000
 
 
 class SourceUnavailable(Exception):
@@ -105,6 +106,7 @@ class GuildInvites:
     cache: InviteCache
     deleted: dict[str, int] = field(default_factory=dict)  # INVITE_DELETE since the last join
     has_vanity: bool = False
+    known_codes: set[str] | None = None  # codes in invite_codes (read once, then kept)
 
 
 class GuildRow(msgspec.Struct, frozen=True):
@@ -278,12 +280,21 @@ class InvitesReads:
         return logs.csv_bytes(await self.joins(guild_id), header=True)
 
     async def compare(self, guild_id: int, discord_uses: dict[str, int]) -> SyncReport:
+        """Discord's use counts against each code's uses when first seen plus the joins
+        recorded through it."""
+        listed = msgspec.json.encode(list(discord_uses)).decode()
         rows = await self.reader.rows(
             "SELECT * FROM invite_joins WHERE guild_id = ? AND"
             " (cause = 'ambiguous' OR code IN (SELECT value FROM json_each(?)))",
-            (guild_id, msgspec.json.encode(list(discord_uses)).decode()),
+            (guild_id, listed),
         )
-        return compare_uses(discord_uses, [rules.record_of(r) for r in rows])
+        first = await self.reader.rows(
+            "SELECT code, first_uses FROM invite_codes WHERE guild_id = ?"
+            " AND code IN (SELECT value FROM json_each(?))",
+            (guild_id, listed),
+        )
+        baseline = {r["code"]: r["first_uses"] for r in first}
+        return compare_uses(discord_uses, [rules.record_of(r) for r in rows], baseline)
 
 
 class InvitesService(InvitesReads):
@@ -302,7 +313,8 @@ class InvitesService(InvitesReads):
         self.data_dir = Path(data_dir)
         self._log_lock = asyncio.Lock()
         self._logs_ready = False
-        self._caught_up: set[str] = set()  # join ids the last catch-up appended
+        # Join ids a catch-up appended whose own append may still be waiting (recent joins).
+        self._caught_up: set[str] = set()
 
     @classmethod
     def create(cls, ctx: Context) -> InvitesService:
@@ -364,6 +376,7 @@ class InvitesService(InvitesReads):
             # request was in flight), so such a join is not compared against it.
             listed = now_ms()
             state.cache = cache_from_listing(guild_id, listing, vanity, listed_at_ms=listed)
+            await self._note_codes(owner, state, {i.code: i.uses for i in listing})
             if (await self.guild_row(guild_id)).permission_told:
                 reference = f"invites:permission_back:{guild_id}:{listed}"
                 await owner.writer.submit(rules.permission_back_op(guild_id, reference))
@@ -373,8 +386,9 @@ class InvitesService(InvitesReads):
         return await self._in_turn(guild_id, fill)
 
     async def invite_created(self, guild_id: int, invite: CachedInvite) -> None:
-        async def created(_owner: Owner, state: GuildInvites) -> None:
+        async def created(owner: Owner, state: GuildInvites) -> None:
             state.cache = with_invite_created(state.cache, invite)
+            await self._note_codes(owner, state, {invite.code: invite.uses})
 
         await self._in_turn(guild_id, created)
 
@@ -383,6 +397,25 @@ class InvitesService(InvitesReads):
             state.deleted = note_invite_deleted(state.deleted, code, at_ms or now_ms())
 
         await self._in_turn(guild_id, deleted)
+
+    async def _note_codes(self, owner: Owner, state: GuildInvites, uses: dict[str, int]) -> None:
+        """Record the codes seen for the first time with their uses then (in the owner's
+        turn: it is the only writer of ``invite_codes``, so its set of known codes is exact)."""
+        guild_id = state.cache.guild_id
+        if state.known_codes is None:
+            rows = await self.reader.rows(
+                "SELECT code FROM invite_codes WHERE guild_id = ?", (guild_id,)
+            )
+            state.known_codes = {r[0] for r in rows}
+        fresh = {code: n for code, n in uses.items() if code not in state.known_codes}
+        if not fresh:
+            return
+        try:
+            await owner.writer.submit(rules.codes_seen_op(guild_id, fresh, now_ms()))
+        except VouchyError as e:  # a baseline for /invites sync: never worth failing a join
+            log.warning("invite_codes_not_noted", guild_id=guild_id, error=e.message)
+            return
+        state.known_codes |= set(fresh)
 
     @staticmethod
     async def _vanity(
@@ -440,6 +473,9 @@ class InvitesService(InvitesReads):
             )
             state.cache, state.deleted = result.cache, {}
             attribution = result.attribution
+            if not isinstance(listing, NoPermission):
+                # A code missing from a complete cache was made since: it started at 0.
+                await self._note_codes(owner, state, _first_uses(before, listing))
         link = staff_of(await self.staff_map(g), attribution.code, attribution.inviter_id)
         record = join_record(
             guild_id=g,
@@ -651,7 +687,14 @@ class InvitesService(InvitesReads):
     async def _catch_up(self) -> logs.CatchUpReport:
         records = await self.joins()
         report = await asyncio.to_thread(logs.catch_up, self.data_dir, records)
-        self._caught_up = set(report.jsonl.appended_ids) | set(report.csv.appended_ids)
+        # A join committed while this ran may be waiting to append itself: remember what
+        # this run wrote for such recent joins, so that it is not written twice.
+        recent = now_ms() - RECENT_MS
+        joined = {r.join_id: r.joined_at_ms for r in records}
+        appended = set(report.jsonl.appended_ids) | set(report.csv.appended_ids)
+        if len(self._caught_up) > 10_000:
+            self._caught_up.clear()
+        self._caught_up |= {i for i in appended if joined.get(i, 0) >= recent}
         self._logs_ready = True
         for part in (report.jsonl, report.csv):
             if part.appended or part.torn_tail_repaired or part.extra_ids or part.unreadable_lines:
@@ -701,6 +744,17 @@ class InvitesService(InvitesReads):
         report = await self.catch_up_logs()
         log.info("invite_rebuild_done", read=len(joins), added=added, already=already)
         return RebuildReport(read=len(joins), added=added, already_recorded=already, logs=report)
+
+
+def _first_uses(before: InviteCache, listing: Sequence[CachedInvite]) -> dict[str, int]:
+    first = {}
+    for invite in listing:
+        known = before.invites.get(invite.code)
+        if known is not None:
+            first[invite.code] = known.uses
+        else:
+            first[invite.code] = 0 if before.complete else invite.uses
+    return first
 
 
 def _inviter_name(
