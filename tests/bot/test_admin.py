@@ -48,6 +48,9 @@ def options_for(h: Harness, command: str) -> dict[str, Any]:
         "config core reset": {"setting": "log_channel"},
         "config points set": {"daily_amount": 5},
         "config points reset": {"setting": "daily_amount"},
+        "admin invites bonus": {"member": target, "amount": 2},
+        "config invites set": {"fake_account_days": 3},
+        "config invites reset": {"setting": "fake_account_days"},
     }[command]
 
 
@@ -58,12 +61,15 @@ async def test_the_protected_list_covers_every_admin_and_settings_command() -> N
     assert PROTECTED == [
         "admin audit",
         "admin backup",
+        "admin invites bonus",
         "admin points add",
         "admin points remove",
         "admin points set",
         "admin repair",
         "config core reset",
         "config core set",
+        "config invites reset",
+        "config invites set",
         "config points reset",
         "config points set",
         "config show",

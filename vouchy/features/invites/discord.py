@@ -269,8 +269,7 @@ def setup(ext: Extension) -> None:
             guild_id = guild_of(ctx)
             locale = await locale_for(ctx.interaction, settings)
             await ctx.defer(ephemeral=True)
-            data = await invites.export_csv(guild_id)
-            count = max(0, data.count(b"\r\n") - 1)
+            data, count = await invites.export_csv(guild_id)
             attachment, zipped = export_file(data)
             text = i18n.text("invites.export_done", locale, count=i18n.number(count, locale))
             if zipped:

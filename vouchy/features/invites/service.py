@@ -275,9 +275,11 @@ class InvitesReads:
             asker=rank_of(ranked, asker_id),
         )
 
-    async def export_csv(self, guild_id: int) -> bytes:
-        """The guild's joins as the CSV log writes them (header, formula cells neutralised)."""
-        return logs.csv_bytes(await self.joins(guild_id), header=True)
+    async def export_csv(self, guild_id: int) -> tuple[bytes, int]:
+        """The guild's joins as the CSV log writes them (header, formula cells neutralised),
+        and how many there are."""
+        records = await self.joins(guild_id)
+        return logs.csv_bytes(records, header=True), len(records)
 
     async def compare(self, guild_id: int, discord_uses: dict[str, int]) -> SyncReport:
         """Discord's use counts against each code's uses when first seen plus the joins
