@@ -64,6 +64,16 @@ async def test_idle_actors_are_evicted_and_busy_ones_are_kept():
     await busy
 
 
+async def test_an_actor_marked_keep_is_never_evicted_while_idle():
+    actors = router()
+    kept = actors.get("kept")
+    kept.keep = True
+    await kept.tell(lambda: asyncio.sleep(0))
+    await actors.get("idle").tell(lambda: asyncio.sleep(0))
+    assert actors.evict_idle(now=10**9) == 1
+    assert actors.peek("kept") is kept and actors.peek("idle") is None
+
+
 async def test_close_waits_for_every_mailbox_then_refuses_new_jobs():
     actors = router()
     done: list[int] = []

@@ -60,6 +60,9 @@ def options_for(h: Harness, command: str) -> dict[str, Any]:
         "admin redemption list": {},
         "config shop set": {"jackpot_min": 5},
         "config shop reset": {"setting": "jackpot_min"},
+        "admin invites bonus": {"member": target, "amount": 2},
+        "config invites set": {"fake_account_days": 3},
+        "config invites reset": {"setting": "fake_account_days"},
     }[command]
 
 
@@ -72,6 +75,7 @@ async def test_the_protected_list_covers_every_admin_and_settings_command() -> N
         "admin backup",
         "admin items give",
         "admin items take",
+        "admin invites bonus",
         "admin points add",
         "admin points remove",
         "admin points set",
@@ -86,6 +90,8 @@ async def test_the_protected_list_covers_every_admin_and_settings_command() -> N
         "admin shop remove",
         "config core reset",
         "config core set",
+        "config invites reset",
+        "config invites set",
         "config points reset",
         "config points set",
         "config shop reset",

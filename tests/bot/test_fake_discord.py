@@ -25,7 +25,9 @@ from vouchy.testing.fake_discord import (
     User,
     next_snowflake,
     payloads,
+    snowflake_at,
 )
+from vouchy.testing.fake_discord.models import MANAGE_GUILD
 
 GUILD_COMMANDS = "/applications/{application_id}/guilds/{guild_id}/commands"
 INTENTS = (
@@ -273,6 +275,63 @@ async def test_gateway_events_and_guild_rest_routes_reach_the_bot_as_hikari_obje
         assert left.user_id == newcomer.id
         await fake.delete_invite("abc123")
         assert (await log.wait_for(hikari.InviteDeleteEvent)).code == "abc123"
+
+
+async def test_used_up_invites_vanish_the_vanity_url_is_served_dms_and_attachments_are_kept(
+    fake_discord: FakeDiscord,
+) -> None:
+    fake = fake_discord
+    fake.check_responses = True
+    guild = fake.guild
+    guild.vanity_url_code = "vouchy"
+    admin = guild.member("admin")
+    async with running_bot(fake) as (bot, _client, log):
+        available = log.of(hikari.GuildAvailableEvent)[0]
+        assert available.guild.vanity_url_code == "vouchy"
+        await fake.create_invite("once", inviter=admin, max_uses=1)
+        await log.wait_for(hikari.InviteCreateEvent)
+
+        first = User(next_snowflake(), "first")
+        await fake.add_member(first, via_invite="once", used_up_delete="before")
+        await log.wait_for(hikari.MemberCreateEvent, lambda e: e.user_id == first.id)
+        kinds = [
+            type(e)
+            for e in log.events
+            if isinstance(e, hikari.InviteDeleteEvent | hikari.MemberCreateEvent)
+        ]
+        assert kinds == [hikari.InviteDeleteEvent, hikari.MemberCreateEvent]
+        assert await bot.rest.fetch_guild_invites(guild.id) == []
+
+        second = User(next_snowflake(), "second")
+        await fake.add_member(second, via_invite="vouchy")
+        await log.wait_for(hikari.MemberCreateEvent, lambda e: e.user_id == second.id)
+        vanity = await bot.rest.fetch_vanity_url(guild.id)
+        assert (vanity.code, vanity.uses) == ("vouchy", 1)
+
+        await bot.rest.create_message(
+            guild.text_channel.id, "log", attachment=hikari.Bytes(b"a,b\r\n", "joins.csv")
+        )
+        [posted] = fake.requests_to("POST", f"/channels/{guild.text_channel.id}/messages")
+        assert posted.attachments == {"joins.csv": b"a,b\r\n"}
+
+        dm = await bot.rest.create_dm_channel(admin.id)
+        await bot.rest.create_message(dm, "a direct note")
+        assert [m["content"] for m in fake.direct_messages(admin.id)] == ["a direct note"]
+
+        guild.role(fake.bot_user.username).permissions &= ~MANAGE_GUILD
+        with pytest.raises(hikari.ForbiddenError):
+            await bot.rest.fetch_guild_invites(guild.id)
+        with pytest.raises(hikari.ForbiddenError):
+            await bot.rest.fetch_vanity_url(guild.id)
+
+
+def test_an_old_accounts_id_carries_its_creation_time() -> None:
+    import datetime
+
+    then = datetime.datetime(2020, 5, 17, 12, 0, tzinfo=datetime.UTC)
+    first, second = snowflake_at(then), snowflake_at(then)
+    assert first != second
+    assert hikari.Snowflake(first).created_at == then
 
 
 async def test_events_need_the_intents_the_bot_identified_with(fake_discord: FakeDiscord) -> None:

@@ -64,6 +64,17 @@ EXPECTED_COMMANDS = {
     "admin redemption list",
     "config shop set",
     "config shop reset",
+    "invites lookup",
+    "invites logs",
+    "invites export",
+    "invites sync",
+    "invites top",
+    "invites staff set",
+    "invites staff remove",
+    "invites staff list",
+    "admin invites bonus",
+    "config invites set",
+    "config invites reset",
 }
 
 

@@ -27,7 +27,9 @@ class Owner(Actor):
     """An actor that owns rows: ``submit`` an operation, or ``tell`` any job, in order.
     ``state`` holds what the owner keeps in memory between operations (a cache of its own
     rows, exact because it is their only writer); it is rebuilt from the database when the
-    actor is evicted or the process restarts."""
+    actor is evicted or the process restarts. State that cannot be rebuilt from the database
+    (what Discord told, like a guild's invite cache) sets ``keep`` so that idling never
+    evicts it; a restart still loses it."""
 
     __slots__ = ("writer", "state")
 

@@ -28,7 +28,7 @@ A = TypeVar("A", bound="Actor")
 class Actor:
     """Runs jobs one at a time, in the order they were told."""
 
-    __slots__ = ("key", "_mailbox", "_busy", "_router", "last_used")
+    __slots__ = ("key", "_mailbox", "_busy", "_router", "last_used", "keep")
 
     def __init__(self, key: Hashable, router: Router[Any]) -> None:
         self.key = key
@@ -36,6 +36,9 @@ class Actor:
         self._mailbox: deque[tuple[Job, asyncio.Future[Any]]] | None = None  # made when needed
         self._busy = False
         self.last_used = time.monotonic()
+        # True: never evicted while idle (what it holds in memory cannot be read back from
+        # the database, e.g. a guild's invite cache filled from Discord).
+        self.keep = False
 
     @property
     def idle(self) -> bool:
@@ -117,9 +120,12 @@ class Router(Generic[A]):
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="vouchy-actor-sweeper")
 
     def evict_idle(self, now: float | None = None) -> int:
-        """Drop actors idle for longer than ``idle_seconds``; their state lives in the database."""
+        """Drop actors idle for longer than ``idle_seconds``; their state lives in the database.
+        An actor marked ``keep`` stays."""
         limit = (time.monotonic() if now is None else now) - self.idle_seconds
-        stale = [k for k, a in self._actors.items() if not a._busy and a.last_used < limit]
+        stale = [
+            k for k, a in self._actors.items() if not a._busy and not a.keep and a.last_used < limit
+        ]
         for key in stale:
             del self._actors[key]
         if stale:

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from vouchy.features import admin, points, shop
+from vouchy.features import admin, invites, points, shop
 from vouchy.features.base import Feature
 from vouchy.store import audit, schema
 
@@ -16,6 +16,7 @@ FEATURES: tuple[Feature, ...] = (
     admin.FEATURE,
     points.FEATURE,
     shop.FEATURE,
+    invites.FEATURE,
 )
 
 for _feature in FEATURES:

@@ -331,3 +331,28 @@ def test_uses_piling_up_unclaimed_across_refreshes_are_dropped_as_stale() -> Non
         state = observe(state, [inv("abc", 10 * n)], None, None, NOW + n, {})
     assert state.pending == ()
     assert join(state, [inv("abc", 30)], now=NOW + 10).attribution.cause == "unknown"
+
+
+def test_members_who_joined_before_the_first_list_arrived_are_unknowable_the_rest_attributed() -> (
+    None
+):
+    filled = cache_from_listing(GUILD, [inv("abc", 7)], None, listed_at_ms=NOW)
+    # Two members joined just before the list came back: their uses are in it already.
+    early = attribute(filled, [inv("abc", 7)], None, None, NOW + 5, {}, joined_at_ms=NOW - 20)
+    assert (early.attribution.cause, early.attribution.how) == (
+        "unknown",
+        "invites.how.listed_after_join",
+    )
+    # Meanwhile a third joined through abc: that use waits for its own join.
+    second = attribute(early.cache, [inv("abc", 8)], None, None, NOW + 9, {}, joined_at_ms=NOW - 10)
+    assert second.attribution.cause == "unknown"
+    third = attribute(second.cache, [inv("abc", 8)], None, None, NOW + 12, {}, joined_at_ms=NOW + 3)
+    a = third.attribution
+    assert (a.cause, a.code, a.uses_before, a.uses_after) == ("code", "abc", 7, 8)
+    assert third.cache.listed_at_ms is None
+
+
+def test_a_join_after_the_first_list_arrived_is_compared_against_it() -> None:
+    filled = cache_from_listing(GUILD, [inv("abc", 7)], None, listed_at_ms=NOW)
+    result = attribute(filled, [inv("abc", 8)], None, None, NOW + 50, {}, joined_at_ms=NOW + 1)
+    assert (result.attribution.cause, result.attribution.code) == ("code", "abc")

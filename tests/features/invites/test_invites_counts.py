@@ -216,3 +216,18 @@ def test_a_bonus_out_of_bounds_is_refused(amount: object) -> None:
     with pytest.raises(InvalidInput) as e:
         check_bonus(amount)
     assert e.value.key == "invites.bad_bonus"
+
+
+def test_a_replay_counts_each_event_under_the_rules_it_was_recorded_with() -> None:
+    from vouchy.features.invites.counts import replay
+
+    young = T0 - 3 * DAY_MS
+    strict, lenient = CountRules(fake_account_days=7), CountRules(fake_account_days=0)
+    events = [
+        (joined(50, ALICE, T0, young), strict),  # fake when it was recorded
+        (joined(51, ALICE, T0 + 1, young), lenient),  # the setting changed: not fake
+        (left(51, T0 + 2), CountRules(leave_window_ms=1)),  # stayed 1 ms: counts
+    ]
+    standings, counts = replay(events)
+    assert counts[ALICE] == InviterCounts(inviter_id=ALICE, regular=2, left=1, fake=1)
+    assert standings[50].fake and not standings[51].fake and not standings[51].present

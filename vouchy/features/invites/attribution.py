@@ -10,8 +10,10 @@ cache to keep for the next join. Pure: no I/O, no clock; the caller passes ``now
 How the caller keeps the cache (one owner per guild, joins attributed one at a time, in order):
 
 - a new gateway session (start, restart, invalid session): ``cache_from_listing`` on
-  GUILD_CREATE with the fetched list, or ``empty_cache`` when it could not be fetched. Never
-  compare across a gap: uses that rose while Vouchy was away belong to no join it will see.
+  GUILD_CREATE with the fetched list (and when it arrived), or ``empty_cache`` when it
+  could not be fetched. Never compare across a gap: uses that rose while Vouchy was away
+  belong to no join it will see, and a member who joined before that list arrived may be
+  counted in it already (``attribute`` says so, given ``joined_at_ms``).
 - INVITE_CREATE: ``with_invite_created``.
 - INVITE_DELETE: ``note_invite_deleted`` into ``deleted_codes_seen`` and leave the cache as it
   is (the invite's last known uses are what tell a use from a deletion).
@@ -61,6 +63,7 @@ class CachedInvite(msgspec.Struct, frozen=True, kw_only=True):
     channel_id: int | None = None
     expires_at_ms: int | None = None  # None: never expires
     temporary: bool = False
+    inviter_name: str | None = None
 
     @property
     def limited(self) -> bool:
@@ -105,6 +108,9 @@ class InviteCache(msgspec.Struct, frozen=True, kw_only=True):
     # took one of them (which one is not known unless they are all of one code).
     pending: tuple[ObservedUse, ...] = ()
     pending_claimed: int = 0
+    # When the full listing this cache was filled from arrived (unix ms); None once a join
+    # was compared against it. A member who joined before may already be in its counts.
+    listed_at_ms: int | None = None
 
 
 class NoPermission(msgspec.Struct, frozen=True):
@@ -144,14 +150,19 @@ def empty_cache(guild_id: int) -> InviteCache:
 
 
 def cache_from_listing(
-    guild_id: int, invites: Sequence[CachedInvite], vanity: Vanity | None
+    guild_id: int,
+    invites: Sequence[CachedInvite],
+    vanity: Vanity | None,
+    listed_at_ms: int | None = None,
 ) -> InviteCache:
-    """A fresh, complete cache from a full listing (a new session, GUILD_CREATE)."""
+    """A fresh, complete cache from a full listing (a new session, GUILD_CREATE) that arrived
+    at ``listed_at_ms``."""
     return InviteCache(
         guild_id=guild_id,
         invites={invite.code: invite for invite in invites},
         vanity=vanity,
         complete=True,
+        listed_at_ms=listed_at_ms,
     )
 
 
@@ -209,6 +220,7 @@ def attribute(
     *,
     delete_window_ms: int = DELETE_WINDOW_MS,
     pending_window_ms: int = PENDING_WINDOW_MS,
+    joined_at_ms: int | None = None,
 ) -> AttributionResult:
     """The cause of one join and the cache for the next one.
 
@@ -216,7 +228,9 @@ def attribute(
     invites fetched after this join (or ``NO_PERMISSION``); ``vanity_before`` is normally
     ``before.vanity`` and ``vanity_after`` the vanity URL fetched with the list (None: the
     guild has none, or it could not be read); ``deleted_codes_seen`` maps each code reported
-    by INVITE_DELETE since the previous join to when the event arrived.
+    by INVITE_DELETE since the previous join to when the event arrived; ``joined_at_ms`` is
+    when Discord says the member joined (a join from before the cache's full listing arrived
+    may be in it already: unknown, and the uses seen wait for their own joins).
     """
     # Invariant: a cause other than ambiguous names one invite only when every use seen
     # since the last list belongs to that one invite; otherwise nothing is picked.
@@ -227,6 +241,25 @@ def attribute(
             cache=empty_cache(guild_id),
         )
     after = after_or_no_permission
+    if (
+        before.listed_at_ms is not None
+        and joined_at_ms is not None
+        and joined_at_ms < before.listed_at_ms
+    ):
+        cache = observe(
+            before,
+            after,
+            vanity_before,
+            vanity_after,
+            now_ms,
+            deleted_codes_seen,
+            delete_window_ms=delete_window_ms,
+            pending_window_ms=pending_window_ms,
+        )
+        # Later members who also joined before that listing are just as unknowable.
+        cache = msgspec.structs.replace(cache, listed_at_ms=before.listed_at_ms)
+        late = Attribution(cause="unknown", how="invites.how.listed_after_join")
+        return AttributionResult(attribution=late, cache=cache)
     uses = _uses_between(
         before, after, vanity_before, vanity_after, now_ms, deleted_codes_seen, delete_window_ms
     )

@@ -176,12 +176,21 @@ def apply_delta(counts: InviterCounts | None, delta: CountsDelta) -> InviterCoun
 
 def recompute(events: Iterable[Event], rules: CountRules) -> dict[int, InviterCounts]:
     """Every inviter's counts from one guild's records, in the order they were recorded."""
+    return replay((event, rules) for event in events)[1]
+
+
+def replay(
+    events: Iterable[tuple[Event, CountRules]],
+) -> tuple[dict[int, Standing], dict[int, InviterCounts]]:
+    """Every member's standing and every inviter's counts from one guild's records, in the
+    order they were recorded, each with the rules that were in force when it was (a
+    setting changed later does not rewrite what was counted before)."""
     # Invariant: the result equals the incremental effects applied in the same order.
     standings: dict[int, Standing] = {}
     counts: dict[int, InviterCounts] = {}
     seen: set[str] = set()
     guild: int | None = None
-    for event in events:
+    for event, rules in events:
         if guild is None:
             guild = event.guild_id
         elif event.guild_id != guild:
@@ -203,7 +212,7 @@ def recompute(events: Iterable[Event], rules: CountRules) -> dict[int, InviterCo
             )
         if delta is not None:
             counts[delta.inviter_id] = apply_delta(counts.get(delta.inviter_id), delta)
-    return counts
+    return standings, counts
 
 
 def counts_of(inviter_id: int, events: Iterable[Event], rules: CountRules) -> InviterCounts:

@@ -91,6 +91,9 @@ class FileCatchUp(msgspec.Struct, frozen=True, kw_only=True):
     path: str
     appended: int
     torn_tail_repaired: bool
+    # The join ids this run appended, in order (a join committed while it ran is among them
+    # and must not be appended again by its own writer).
+    appended_ids: tuple[str, ...] = ()
     # Join ids in the file that the database does not hold (a line written before a commit
     # that then failed): reported, never removed.
     extra_ids: tuple[str, ...] = ()
@@ -283,6 +286,7 @@ def catch_up(data_dir: Path, records_in_order: Sequence[JoinRecord]) -> CatchUpR
                 path=str(path),
                 appended=len(missing),
                 torn_tail_repaired=repaired,
+                appended_ids=tuple(r.join_id for r in missing),
                 extra_ids=tuple(i for i in ids if i not in known),
                 unreadable_lines=unreadable,
             )

@@ -59,8 +59,11 @@ def join_reference(guild_id: int, member_id: int, joined_at_ms: int) -> str:
     return f"invites:join:{guild_id}:{member_id}:{joined_at_ms}"
 
 
-def leave_reference(guild_id: int, member_id: int, left_at_ms: int) -> str:
-    return f"invites:leave:{guild_id}:{member_id}:{left_at_ms}"
+def leave_reference(guild_id: int, member_id: int, last_join_at_ms: int | None) -> str:
+    """The idempotency reference of a leave: a member leaves once per join, so it names the
+    join it ends (its time; 0 for a member Vouchy never saw join). GUILD_MEMBER_REMOVE carries
+    no time of its own, and a redelivered one must change nothing."""
+    return f"invites:leave:{guild_id}:{member_id}:{last_join_at_ms or 0}"
 
 
 def snowflake_time_ms(snowflake: int) -> int:

@@ -34,6 +34,7 @@ class StaffLink(msgspec.Struct, frozen=True, kw_only=True):
     code: str | None = None
     inviter_id: int | None = None
     staff_id: int
+    staff_name: str | None = None
     referral_link: str | None = None
     referral_code: str | None = None
     set_by: int | None = None
@@ -75,6 +76,7 @@ def new_link(
     referral_code: str | None = None,
     set_by: int | None = None,
     set_at_ms: int = 0,
+    staff_name: str | None = None,
 ) -> StaffLink:
     """A checked mapping from what an admin typed (``code`` may be a full invite URL)."""
     # Invariant: a link maps exactly one key, and every text in it passed its check.
@@ -84,6 +86,7 @@ def new_link(
         code=None if code is None else parse_invite_code(code),
         inviter_id=inviter_id,
         staff_id=staff_id,
+        staff_name=None if staff_name is None else staff_name[:100],
         referral_link=None if referral_link is None else check_referral_link(referral_link),
         referral_code=None if referral_code is None else check_referral_code(referral_code),
         set_by=set_by,

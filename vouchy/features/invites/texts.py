@@ -56,6 +56,20 @@ TEXTS = i18n.register(
             "fr": "Vouchy n'avait pas de liste des invitations d'avant cette arrivée (il venait "
             "de démarrer), il ne peut donc pas savoir.",
         },
+        "invites.how.listed_after_join": {
+            "en": "Vouchy's list of invites was taken just after this member joined (Vouchy had "
+            "just started), so their use was already in it: Vouchy cannot tell which invite "
+            "was used.",
+            "fr": "La liste des invitations de Vouchy a été prise juste après l'arrivée de ce "
+            "membre (Vouchy venait de démarrer), son utilisation y figurait donc déjà : Vouchy "
+            "ne peut pas dire quelle invitation a servi.",
+        },
+        "invites.how.fetch_failed": {
+            "en": "Discord did not answer Vouchy's request for the list of invites at this "
+            "join, so Vouchy cannot tell which invite was used.",
+            "fr": "Discord n'a pas répondu quand Vouchy a demandé la liste des invitations à "
+            "cette arrivée, Vouchy ne peut donc pas savoir quelle invitation a servi.",
+        },
         "invites.how.nothing_moved": {
             "en": "No invite's uses went up and none disappeared at its last use: Vouchy "
             "cannot tell which invite was used.",
@@ -97,6 +111,14 @@ TEXTS = i18n.register(
         "invites.bad_bonus": {
             "en": "The bonus must be a whole number other than 0, from -{maximum} to {maximum}.",
             "fr": "Le bonus doit être un nombre entier différent de 0, de -{maximum} à {maximum}.",
+        },
+        "invites.bad_cause": {
+            "en": "{cause} is not a way a join can be attributed.",
+            "fr": "{cause} n'est pas une façon d'attribuer une arrivée.",
+        },
+        "invites.bad_reason": {
+            "en": "The reason can be at most {maximum} characters.",
+            "fr": "La raison peut faire au plus {maximum} caractères.",
         },
         "invites.staff_one_key": {
             "en": "Give either an invite code or an inviter, not both and not neither.",
@@ -262,6 +284,16 @@ TEXTS = i18n.register(
             "en": " Ambiguous joins naming it: {count}.",
             "fr": " Arrivées ambiguës qui la citent : {count}.",
         },
+        "invites.sync_no_permission": {
+            "en": "Vouchy cannot list this server's invites (it needs the Manage Server "
+            "permission), so it cannot compare their use counts.",
+            "fr": "Vouchy ne peut pas lister les invitations de ce serveur (il lui faut la "
+            "permission Gérer le serveur), il ne peut donc pas comparer leurs compteurs.",
+        },
+        "invites.discord_unavailable": {
+            "en": "Discord did not answer the request for the invites. Try again in a moment.",
+            "fr": "Discord n'a pas répondu à la demande des invitations. Réessaie dans un instant.",
+        },
         "invites.more": {"en": "…and {count} more.", "fr": "…et {count} de plus."},
         # Told once to the admins.
         "invites.permission_notice": {
@@ -282,5 +314,169 @@ TEXTS = i18n.register(
             "fr": "**Associations au staff : {count}**",
         },
         "invites.staff_line": {"en": "{key} → {staff}", "fr": "{key} → {staff}"},
+        # Commands, options and settings (names: lowercase, no spaces).
+        "invites.cmd": {"en": "invites", "fr": "invitations"},
+        "invites.cmd.desc": {
+            "en": "Who invited whom, and the invite leaderboard",
+            "fr": "Qui a invité qui, et le classement des invitations",
+        },
+        "invites.cmd.lookup": {"en": "lookup", "fr": "rechercher"},
+        "invites.cmd.lookup.desc": {
+            "en": "How a member joined: invite, inviter, staff member, and how Vouchy knows",
+            "fr": "Comment un membre est arrivé : invitation, inviteur, membre du staff, et "
+            "comment Vouchy le sait",
+        },
+        "invites.cmd.logs": {"en": "logs", "fr": "journal"},
+        "invites.cmd.logs.desc": {
+            "en": "Recorded joins, newest first, of a member or through a code",
+            "fr": "Les arrivées enregistrées, les plus récentes d'abord, d'un membre ou par un "
+            "code",
+        },
+        "invites.cmd.export": {"en": "export", "fr": "exporter"},
+        "invites.cmd.export.desc": {
+            "en": "Every recorded join of this server as a CSV file",
+            "fr": "Toutes les arrivées enregistrées de ce serveur dans un fichier CSV",
+        },
+        "invites.cmd.sync": {"en": "sync", "fr": "comparer"},
+        "invites.cmd.sync.desc": {
+            "en": "Compare Discord's invite use counts with the recorded joins",
+            "fr": "Comparer les compteurs d'utilisation de Discord aux arrivées enregistrées",
+        },
+        "invites.cmd.top": {"en": "top", "fr": "classement"},
+        "invites.cmd.top.desc": {
+            "en": "The members who invited the most, and your place",
+            "fr": "Les membres qui ont invité le plus, et ta place",
+        },
+        "invites.cmd.staff": {"en": "staff", "fr": "staff"},
+        "invites.cmd.staff.desc": {
+            "en": "Invite codes and inviters mapped to staff members",
+            "fr": "Codes d'invitation et inviteurs associés à des membres du staff",
+        },
+        "invites.cmd.staff_set": {"en": "set", "fr": "associer"},
+        "invites.cmd.staff_set.desc": {
+            "en": "Map an invite code or an inviter to a staff member",
+            "fr": "Associer un code d'invitation ou un inviteur à un membre du staff",
+        },
+        "invites.cmd.staff_remove": {"en": "remove", "fr": "retirer"},
+        "invites.cmd.staff_remove.desc": {
+            "en": "Remove the mapping of an invite code or an inviter",
+            "fr": "Retirer l'association d'un code d'invitation ou d'un inviteur",
+        },
+        "invites.cmd.staff_list": {"en": "list", "fr": "liste"},
+        "invites.cmd.staff_list.desc": {
+            "en": "Every staff mapping of this server",
+            "fr": "Toutes les associations au staff de ce serveur",
+        },
+        "admin.invites": {"en": "invites", "fr": "invitations"},
+        "admin.invites.desc": {
+            "en": "Adjust invite counts",
+            "fr": "Ajuster les compteurs d'invitations",
+        },
+        "admin.invites.bonus": {"en": "bonus", "fr": "bonus"},
+        "admin.invites.bonus.desc": {
+            "en": "Add (or, negative, take away) bonus invites of a member",
+            "fr": "Ajouter (ou, négatif, retirer) des invitations bonus à un membre",
+        },
+        "invites.opt.member": {"en": "member", "fr": "membre"},
+        "invites.opt.member.desc": {"en": "The member", "fr": "Le membre"},
+        "invites.opt.code": {"en": "code", "fr": "code"},
+        "invites.opt.code.desc": {
+            "en": "An invite code or discord.gg link",
+            "fr": "Un code d'invitation ou un lien discord.gg",
+        },
+        "invites.opt.page": {"en": "page", "fr": "page"},
+        "invites.opt.page.desc": {
+            "en": "Which page (default: the first)",
+            "fr": "Quelle page (par défaut : la première)",
+        },
+        "invites.opt.staff": {"en": "staff", "fr": "staff"},
+        "invites.opt.staff.desc": {
+            "en": "The staff member credited for the referral",
+            "fr": "Le membre du staff crédité pour le parrainage",
+        },
+        "invites.opt.inviter": {"en": "inviter", "fr": "inviteur"},
+        "invites.opt.inviter.desc": {
+            "en": "The member whose invites are mapped",
+            "fr": "Le membre dont les invitations sont associées",
+        },
+        "invites.opt.referral_link": {"en": "referral_link", "fr": "lien_parrainage"},
+        "invites.opt.referral_link.desc": {
+            "en": "The staff member's referral link (http or https)",
+            "fr": "Le lien de parrainage du membre du staff (http ou https)",
+        },
+        "invites.opt.referral_code": {"en": "referral_code", "fr": "code_parrainage"},
+        "invites.opt.referral_code.desc": {
+            "en": "The staff member's referral code",
+            "fr": "Le code de parrainage du membre du staff",
+        },
+        "invites.opt.amount": {"en": "amount", "fr": "montant"},
+        "invites.opt.amount.desc": {
+            "en": "Bonus invites to add (negative to take away)",
+            "fr": "Invitations bonus à ajouter (négatif pour en retirer)",
+        },
+        "invites.opt.reason": {"en": "reason", "fr": "raison"},
+        "invites.opt.reason.desc": {
+            "en": "Why (kept with the bonus)",
+            "fr": "Pourquoi (gardé avec le bonus)",
+        },
+        "config.invites": {"en": "invites", "fr": "invitations"},
+        "config.invites.desc": {
+            "en": "Invite settings: fake accounts, the leave window",
+            "fr": "Réglages des invitations : faux comptes, délai de départ",
+        },
+        "invites.setting.fake_account_days": {
+            "en": "fake_account_days",
+            "fr": "jours_faux_compte",
+        },
+        "invites.setting.fake_account_days.desc": {
+            "en": "An account younger than this many days at its first join counts as fake",
+            "fr": "Un compte plus jeune que ce nombre de jours à sa première arrivée compte "
+            "comme faux",
+        },
+        "invites.setting.leave_window_days": {
+            "en": "leave_window_days",
+            "fr": "jours_fenetre_depart",
+        },
+        "invites.setting.leave_window_days.desc": {
+            "en": "A leave counts against the inviter within this many days (0: always)",
+            "fr": "Un départ compte contre l'inviteur dans ce nombre de jours (0 : toujours)",
+        },
+        # What /admin audit calls the invites check's findings.
+        "admin.problem.invite_counts_mismatch": {
+            "en": "invite counts differ from the recorded joins, leaves and bonuses",
+            "fr": "compteurs d'invitations différents des arrivées, départs et bonus enregistrés",
+        },
+        "admin.problem.invite_standing_mismatch": {
+            "en": "who is credited for this member differs from the recorded joins and leaves",
+            "fr": "l'inviteur crédité pour ce membre diffère des arrivées et départs enregistrés",
+        },
+        # Replies of the Discord commands around the rendered text.
+        "invites.title": {"en": "Invites", "fr": "Invitations"},
+        "invites.export_done": {
+            "en": "Every recorded join of this server: {count} (formula cells are neutralised, "
+            "safe to open in a spreadsheet).",
+            "fr": "Toutes les arrivées enregistrées de ce serveur : {count} (les cellules de "
+            "formule sont neutralisées, le fichier s'ouvre sans risque dans un tableur).",
+        },
+        "invites.export_zipped": {
+            "en": " The file was too large for Discord as it is, so it is zipped.",
+            "fr": " Le fichier était trop gros pour Discord tel quel, il est donc compressé.",
+        },
+        "invites.staff_saved": {
+            "en": "{key} → {staff} saved.",
+            "fr": "{key} → {staff} enregistré.",
+        },
+        "invites.staff_removed": {
+            "en": "The mapping of {key} was removed.",
+            "fr": "L'association de {key} a été retirée.",
+        },
+        "invites.bonus_done": {
+            "en": "Bonus of {amount} for {member} saved.",
+            "fr": "Bonus de {amount} pour {member} enregistré.",
+        },
+        "invites.bonus_bot": {
+            "en": "Bots don't invite anyone: no bonus for a bot.",
+            "fr": "Les bots n'invitent personne : pas de bonus pour un bot.",
+        },
     }
 )

@@ -3,7 +3,16 @@ Spec: Discord's OpenAPI description (MIT, see LICENSE-discord-openapi)."""
 
 from . import models, payloads
 from .gateway import GatewaySession, Undelivered
-from .models import Channel, Guild, Member, Role, User, default_guild, next_snowflake
+from .models import (
+    Channel,
+    Guild,
+    Member,
+    Role,
+    User,
+    default_guild,
+    next_snowflake,
+    snowflake_at,
+)
 from .openapi import OpenAPIValidator
 from .server import FakeDiscord, InteractionRecord, RecordedRequest, Reply, error
 
@@ -25,4 +34,5 @@ __all__ = [
     "models",
     "next_snowflake",
     "payloads",
+    "snowflake_at",
 ]

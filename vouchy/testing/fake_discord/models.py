@@ -75,6 +75,14 @@ class SnowflakeFactory:
 
 next_snowflake = SnowflakeFactory()
 _discriminators = itertools.count(1)
+_increments = itertools.count(1)
+
+
+def snowflake_at(moment: datetime.datetime) -> int:
+    """A unique snowflake whose timestamp part is ``moment`` (a user id for an account made
+    then: Discord tells an account's age from its id)."""
+    ms = int(moment.timestamp() * 1000) - DISCORD_EPOCH_MS
+    return (ms << 22) | (next(_increments) & 0x3FFFFF)
 
 
 def iso(dt: datetime.datetime) -> str:
@@ -150,6 +158,9 @@ class Guild:
     # VOICE_STATE objects of members currently in a voice channel, by user id.
     voice_states: dict[int, dict[str, Any]] = dataclasses.field(default_factory=dict)
     preferred_locale: str = "en-US"
+    # The vanity invite (GET /guilds/{id}/vanity-url) and how many joined through it.
+    vanity_url_code: str | None = None
+    vanity_uses: int = 0
 
     def __post_init__(self) -> None:
         if not any(role.id == self.id for role in self.roles):
@@ -189,6 +200,11 @@ class Guild:
 
     def find_member(self, user_id: int) -> Member | None:
         return next((m for m in self.members if m.user.id == user_id), None)
+
+    def bot_can(self, permission: int) -> bool:
+        """Whether the guild's bot member (its first bot member) has ``permission``."""
+        bot = next((m for m in self.members if m.user.bot), None)
+        return bot is not None and bool(self.base_permissions(bot.user.id) & permission)
 
     @property
     def owner(self) -> Member:

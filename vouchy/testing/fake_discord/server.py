@@ -15,13 +15,13 @@ import secrets
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import BodyPartReader, web
 
 from . import payloads
 from .gateway import Gateway, GatewaySession, Undelivered
-from .models import Guild, Member, User, default_guild, iso, next_snowflake
+from .models import MANAGE_GUILD, Guild, Member, User, default_guild, iso, next_snowflake
 from .openapi import OpenAPIValidator, PathTemplates
 
 API_PREFIX = "/api/v10"
@@ -54,6 +54,8 @@ class RecordedRequest:
     violations: list[str] = dataclasses.field(default_factory=list)
     status: int = 0
     response: Any = None
+    # The bytes of each multipart attachment, by file name (an export's CSV, an image).
+    attachments: dict[str, bytes] = dataclasses.field(default_factory=dict)
 
     def q(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -186,6 +188,7 @@ class FakeDiscord:
         self.requests: list[RecordedRequest] = []
         self.violations: list[str] = []
         self.messages: dict[int, dict[str, Any]] = {}
+        self.dm_channels: dict[int, int] = {}  # DM channel id -> the user it is with
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}  # enforce_nonce
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # by guild id, None = global
         self.interactions: dict[int, InteractionRecord] = {}
@@ -302,6 +305,14 @@ class FakeDiscord:
 
     def channel_messages(self, channel_id: int) -> list[dict[str, Any]]:
         return [m for m in self.messages.values() if int(m["channel_id"]) == channel_id]
+
+    def direct_messages(self, user_id: int) -> list[dict[str, Any]]:
+        """Messages the bot sent to ``user_id`` in a direct message."""
+        return [
+            m
+            for m in self.messages.values()
+            if self.dm_channels.get(int(m["channel_id"])) == user_id
+        ]
 
     # ------------------------------------------------------------ gateway API
 
@@ -607,37 +618,41 @@ class FakeDiscord:
         self.violations.append(f"{request.method} {request.path}: not under {API_PREFIX}")
         return web.json_response({"message": "404: Not Found", "code": 0}, status=404)
 
-    async def _read_body(self, request: web.Request) -> tuple[bool, Any, list[str], str]:
+    async def _read_body(
+        self, request: web.Request
+    ) -> tuple[bool, Any, list[str], str, dict[str, bytes]]:
         if not request.can_read_body:
-            return False, None, [], ""
+            return False, None, [], "", {}
         content_type = request.content_type
         if content_type == "multipart/form-data":
             body: Any = None
             files: list[str] = []
+            data: dict[str, bytes] = {}
             reader = await request.multipart()
             async for part in reader:
                 assert isinstance(part, BodyPartReader)  # Discord's bodies do not nest
                 if part.name == "payload_json":
                     body = json.loads(await part.text())
                 else:
-                    files.append(part.filename or part.name or "")
-                    await part.read()
-            return True, body, files, content_type
+                    name = part.filename or part.name or ""
+                    files.append(name)
+                    data[name] = bytes(await part.read())
+            return True, body, files, content_type, data
         raw = await request.read()
         if not raw:
-            return False, None, [], content_type
+            return False, None, [], content_type, {}
         if content_type == "application/json":
             try:
-                return True, json.loads(raw), [], content_type
+                return True, json.loads(raw), [], content_type, {}
             except ValueError:
-                return True, raw, [], content_type
-        return True, raw, [], content_type
+                return True, raw, [], content_type, {}
+        return True, raw, [], content_type, {}
 
     async def _handle_rest(self, request: web.Request) -> web.Response:
         raw_path = request.raw_path.split("?", 1)[0][len(API_PREFIX) :] or "/"
         path = "/".join(urllib.parse.unquote(s) for s in raw_path.split("/"))
         method = request.method.upper()
-        has_body, body, files, content_type = await self._read_body(request)
+        has_body, body, files, content_type, attachments = await self._read_body(request)
         query = _query_multi(request)
         problems: list[str] = []
         if self.validate:
@@ -664,6 +679,7 @@ class FakeDiscord:
             reason=urllib.parse.unquote(request.headers.get("X-Audit-Log-Reason", "")) or None,
             time=time.time(),
             violations=problems,
+            attachments=attachments,
         )
         auth_problem = self._check_auth(request, template)
         if auth_problem:
@@ -736,6 +752,7 @@ class FakeDiscord:
             ("GET", "/applications/@me"): self._get_application,
             ("GET", "/users/@me"): lambda r: payloads.own_user(self.bot_user),
             ("GET", "/users/{user_id}"): self._get_user,
+            ("POST", "/users/@me/channels"): self._create_dm,
             ("GET", app + "/commands"): self._get_commands,
             ("PUT", app + "/commands"): self._put_commands,
             ("POST", app + "/commands"): self._post_command,
@@ -770,6 +787,7 @@ class FakeDiscord:
             ): lambda r: None,
             ("GET", "/guilds/{guild_id}"): self._get_guild,
             ("GET", "/guilds/{guild_id}/invites"): self._get_invites,
+            ("GET", "/guilds/{guild_id}/vanity-url"): self._get_vanity_url,
             ("GET", "/guilds/{guild_id}/roles"): self._get_roles,
             ("GET", "/guilds/{guild_id}/channels"): self._get_channels,
             ("GET", "/guilds/{guild_id}/members"): self._list_members,
@@ -976,9 +994,25 @@ class FakeDiscord:
             return error(404, 10003, "Unknown Channel")
         return payloads.channel(guild.channel(channel_id), guild.id)
 
+    def _create_dm(self, r: RecordedRequest) -> Any:
+        user = self._find_user(int((r.json or {}).get("recipient_id") or 0))
+        if user is None:
+            return error(400, 50033, "Invalid Recipient(s)")
+        channel_id = next((c for c, u in self.dm_channels.items() if u == user.id), None)
+        if channel_id is None:
+            channel_id = next_snowflake()
+            self.dm_channels[channel_id] = user.id
+        return {
+            "id": str(channel_id),
+            "type": 1,
+            "last_message_id": None,
+            "flags": 0,
+            "recipients": [payloads.user(user)],
+        }
+
     async def _create_message(self, r: RecordedRequest) -> Any:
         channel_id = int(r.params["channel_id"])
-        if self._guild_of_channel(channel_id) is None:
+        if self._guild_of_channel(channel_id) is None and channel_id not in self.dm_channels:
             return error(404, 10003, "Unknown Channel")
         body = r.json or {}
         if (
@@ -1187,7 +1221,19 @@ class FakeDiscord:
 
     def _get_invites(self, r: RecordedRequest) -> Any:
         guild = self._guild(r)
-        return guild if isinstance(guild, Reply) else list(guild.invites)
+        if isinstance(guild, Reply):
+            return guild
+        if not guild.bot_can(MANAGE_GUILD):  # Discord: listing invites needs Manage Server
+            return error(403, 50013, "Missing Permissions")
+        return [dict(invite) for invite in guild.invites]
+
+    def _get_vanity_url(self, r: RecordedRequest) -> Any:
+        guild = self._guild(r)
+        if isinstance(guild, Reply):
+            return guild
+        if not guild.bot_can(MANAGE_GUILD):
+            return error(403, 50013, "Missing Permissions")
+        return {"code": guild.vanity_url_code, "uses": guild.vanity_uses}
 
     def _get_roles(self, r: RecordedRequest) -> Any:
         guild = self._guild(r)
@@ -1249,18 +1295,46 @@ class FakeDiscord:
         guild: Guild | None = None,
         via_invite: str | None = None,
         roles: Sequence[int] = (),
+        used_up_delete: Literal["before", "after"] | None = "after",
+        dispatch: bool = True,
     ) -> Member:
-        """A user joins: add them to the guild, bump the invite's uses, dispatch GUILD_MEMBER_ADD."""
+        """A user joins: add them to the guild, bump the invite's uses (the vanity URL's when
+        ``via_invite`` is its code), dispatch GUILD_MEMBER_ADD (unless ``dispatch`` is False:
+        send it later with ``member_add_event``).
+
+        A limited invite that reaches its ``max_uses`` leaves the list, as Discord does, and
+        its INVITE_DELETE is sent ``used_up_delete`` the join's event ("before", "after", or
+        None: not at all)."""
         guild = guild or self.guild
         member = Member(user, roles=list(roles))
         guild.members.append(member)
-        if via_invite is not None:
+        used_up: dict[str, Any] | None = None
+        if via_invite is not None and via_invite == guild.vanity_url_code:
+            guild.vanity_uses += 1
+        elif via_invite is not None:
             invite = next((i for i in guild.invites if i["code"] == via_invite), None)
             if invite is None:
                 raise LookupError(f"guild {guild.id} has no invite {via_invite!r}")
             invite["uses"] = int(invite.get("uses", 0)) + 1
-        await self.dispatch("GUILD_MEMBER_ADD", payloads.guild_member_add(guild, member))
+            if invite.get("max_uses") and invite["uses"] >= invite["max_uses"]:
+                guild.invites.remove(invite)
+                used_up = invite
+        deleted = None
+        if used_up is not None and used_up_delete is not None:
+            channel_id = int(used_up["channel"]["id"])
+            deleted = payloads.invite_delete(guild, used_up["code"], channel_id=channel_id)
+        if deleted is not None and used_up_delete == "before":
+            await self.dispatch("INVITE_DELETE", deleted)
+        if dispatch:
+            await self.member_add_event(member, guild=guild)
+        if deleted is not None and used_up_delete == "after":
+            await self.dispatch("INVITE_DELETE", deleted)
         return member
+
+    async def member_add_event(self, member: Member, *, guild: Guild | None = None) -> None:
+        """Dispatch GUILD_MEMBER_ADD for a member already added (a late or repeated event)."""
+        guild = guild or self.guild
+        await self.dispatch("GUILD_MEMBER_ADD", payloads.guild_member_add(guild, member))
 
     async def remove_member(self, user_id: int, *, guild: Guild | None = None) -> None:
         """A member leaves: remove them and dispatch GUILD_MEMBER_REMOVE."""
