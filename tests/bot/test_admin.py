@@ -48,6 +48,12 @@ def options_for(h: Harness, command: str) -> dict[str, Any]:
         "config core reset": {"setting": "log_channel"},
         "config points set": {"daily_amount": 5},
         "config points reset": {"setting": "daily_amount"},
+        "admin api-key create": {"name": "shop", "scopes": "read"},
+        "admin api-key list": {},
+        "admin api-key revoke": {"key": "0123456789ab"},
+        "config web set": {"leaderboard": True},
+        "config web reset": {"setting": "leaderboard"},
+        "config web leaderboard": {"state": "on"},
     }[command]
 
 
@@ -56,6 +62,9 @@ PROTECTED = sorted(c for c in EXPECTED_COMMANDS if c.split()[0] in ("admin", "co
 
 async def test_the_protected_list_covers_every_admin_and_settings_command() -> None:
     assert PROTECTED == [
+        "admin api-key create",
+        "admin api-key list",
+        "admin api-key revoke",
         "admin audit",
         "admin backup",
         "admin points add",
@@ -67,6 +76,9 @@ async def test_the_protected_list_covers_every_admin_and_settings_command() -> N
         "config points reset",
         "config points set",
         "config show",
+        "config web leaderboard",
+        "config web reset",
+        "config web set",
     ]
 
 

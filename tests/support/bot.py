@@ -46,6 +46,12 @@ EXPECTED_COMMANDS = {
     "config core reset",
     "config points set",
     "config points reset",
+    "admin api-key create",
+    "admin api-key list",
+    "admin api-key revoke",
+    "config web set",
+    "config web reset",
+    "config web leaderboard",
 }
 
 

@@ -12,9 +12,9 @@ import pytest
 from openapi_spec_validator import validate as validate_spec
 
 from vouchy.core import errors
+from vouchy.features.api.keys import SCOPES, Unauthenticated
 from vouchy.web import contract, openapi, problems, schemas
 from vouchy.web.contract import ContractError, validate_response
-from vouchy.web.keys import SCOPES, Unauthenticated
 from vouchy.web.ratelimit import Decision, RateLimited
 
 DOC = openapi.document()
