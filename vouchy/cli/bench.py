@@ -30,6 +30,7 @@ BENCHMARKS = {
         "interactions/s through the real GatewayBot (needs the test extra)",
     ),
     "import": ("vouchy.bench.importer", "rows/s importing an older bot's points.json"),
+    "api": ("vouchy.bench.api", "HTTP earns/s and p99 at 500/s, load from a separate process"),
 }
 
 
