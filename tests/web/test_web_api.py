@@ -14,9 +14,9 @@ import pytest
 import pytest_asyncio
 from features.api.api_harness import DOC, GUILD, OTHER_GUILD, ApiHarness, started_api
 
-from vouchy.core.errors import ReferenceTaken
-from vouchy.features.api.service import RewardRedeemed, RewardRedeemer
-from vouchy.web import inputs, openapi, problems
+from vouchy.core import errors
+from vouchy.features.api.service import RewardRedeemer
+from vouchy.web import inputs, openapi
 from vouchy.web.contract import ContractError, validate_response
 from vouchy.web.ratelimit import RateLimiter
 from vouchy.web.server import WebServer
@@ -471,26 +471,41 @@ async def test_the_contract_check_refuses_an_answer_the_document_does_not_descri
         validate_response(DOC, "get", openapi.OPENAPI_PATH, 418, b"{}")
 
 
+class Redeemed(msgspec.Struct, frozen=True, kw_only=True):
+    """What the shop's service answers a redemption with (its fields the API reads)."""
+
+    code: str
+    reward: str
+    name: str
+    cost: int
+    created_at: int
+    expires_at: int
+    balance: int | None
+    ledger_id: int
+    duplicate: bool = False
+
+
 class Rewards:
     """A stand-in for the shop's rewards, through the interface the API redeems with."""
 
     def __init__(self) -> None:
-        self.seen: dict[str, tuple[str, RewardRedeemed]] = {}
+        self.seen: dict[str, tuple[str, Redeemed]] = {}
 
-    async def redeem_for_api(
-        self, guild_id: int, user_id: int, reward_id: str, *, reference: str, fingerprint: str
-    ) -> RewardRedeemed:
+    async def redeem(
+        self, guild_id: int, user_id: int, reward_id: str, reference: str, fingerprint: str = ""
+    ) -> Redeemed:
         if reward_id == "gone":
-            raise problems.NotFound()
+            raise errors.InvalidInput("shop.unknown_reward", reward=reward_id)
         if reference in self.seen:
             first_fingerprint, first = self.seen[reference]
             if first_fingerprint != fingerprint:
-                raise ReferenceTaken()
+                raise errors.ReferenceTaken()
             return msgspec.structs.replace(first, duplicate=True)
-        done = RewardRedeemed(
-            redemption_id=len(self.seen) + 1, reward_id=reward_id, points_spent=500,
-            balance=4_500, code="GIFT-1234", expires_at=1_900_000_000_000,
-            created_at=1_800_000_000_000,
+        free = reward_id == "sticker"
+        done = Redeemed(
+            code="GIFT-1234", reward=reward_id, name=reward_id.title(), cost=0 if free else 500,
+            created_at=1_800_000_000_000, expires_at=1_900_000_000_000,
+            balance=None if free else 4_500, ledger_id=0 if free else 99,
         )  # fmt: skip
         self.seen[reference] = (fingerprint, done)
         return done
@@ -505,7 +520,12 @@ async def test_redeeming_answers_the_rewards_redemption_once_per_idempotency_key
         path = member_path(RICH, "/rewards/gift-card/redeem")
         key = h.keys["all"]
         first = await h.call("POST", path, key=key, headers={"Idempotency-Key": "gift-1"})
-        assert first.status == 200 and first.body["code"] == "GIFT-1234"
+        assert first.status == 200
+        assert (first.body["code"], first.body["points_spent"], first.body["balance"]) == (
+            "GIFT-1234",
+            500,
+            4_500,
+        )
         assert first.body["expires_at"] == "2030-03-17T17:46:40Z"
         again = await h.call("POST", path, key=key, headers={"Idempotency-Key": "gift-1"})
         assert again.raw == first.raw and again.headers["Idempotent-Replayed"] == "true"
@@ -514,6 +534,10 @@ async def test_redeeming_answers_the_rewards_redemption_once_per_idempotency_key
         assert taken.status == 409
         gone = member_path(RICH, "/rewards/gone/redeem")
         missing = await h.call("POST", gone, key=key, headers={"Idempotency-Key": "gift-2"})
-        assert missing.status == 404
+        assert missing.status == 404 and "`gone`" in missing.problem["detail"]
+        free = member_path(RICH, "/rewards/sticker/redeem")
+        sticker = await h.call("POST", free, key=key, headers={"Idempotency-Key": "gift-3"})
+        balance = (await h.app.points.account(GUILD, RICH)).balance
+        assert (sticker.body["transaction_id"], sticker.body["balance"]) == (None, balance)
     finally:
         h.api.rewards = None

@@ -29,7 +29,7 @@ from aiohttp import web
 from vouchy.core.errors import ReferenceTaken, VouchyError
 from vouchy.features.api import keys
 from vouchy.features.api.keys import ApiKey
-from vouchy.features.api.service import ApiService
+from vouchy.features.api.service import UNKNOWN_REWARD, ApiService
 from vouchy.store.audit import AuditReport
 from vouchy.web import inputs, openapi, problems, schemas
 from vouchy.web.openapi import Operation
@@ -264,24 +264,32 @@ class Api:
         if rewards is None:
             raise NotImplementedHere("web.rewards_missing")
         try:
-            done = await rewards.redeem_for_api(
+            done = await rewards.redeem(
                 guild_id,
                 user_id,
                 reward_id,
-                reference=inputs.reference(key.id, token),
-                fingerprint=inputs.fingerprint("POST", request.path),
+                inputs.reference(key.id, token),
+                inputs.fingerprint("POST", request.path),
             )
         except ReferenceTaken:
             raise IdempotencyKeyReused() from None
+        except VouchyError as refused:
+            if refused.key == UNKNOWN_REWARD:
+                raise problems.NotFound("web.reward_unknown", reward=reward_id) from None
+            raise
+        balance = done.balance
+        if balance is None:  # a free reward moved no points: the balance as it stands
+            balance = (await self.service.account(guild_id, user_id)).balance
         answer = schemas.Redemption(
-            redemption_id=done.redemption_id,
             guild_id=str(guild_id),
             user_id=str(user_id),
-            reward_id=done.reward_id,
-            points_spent=done.points_spent,
-            balance=done.balance,
+            reward_id=done.reward,
+            name=done.name,
             code=done.code,
-            expires_at=None if done.expires_at is None else _ts(done.expires_at),
+            points_spent=done.cost,
+            balance=balance,
+            transaction_id=done.ledger_id or None,
+            expires_at=_ts(done.expires_at),
             created_at=_ts(done.created_at),
         )
         return answer, self._idempotent(sent, done.duplicate)

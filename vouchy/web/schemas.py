@@ -165,16 +165,18 @@ class Audit(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Redemption(msgspec.Struct, frozen=True, kw_only=True):
-    """A reward redeemed: the code to hand to the member, valid until ``expires_at``."""
+    """A reward redeemed: the code to hand to the member, valid until ``expires_at``; a retry
+    with the same Idempotency-Key answers the same code again."""
 
-    redemption_id: int
     guild_id: Snowflake
     user_id: Snowflake
     reward_id: str
-    points_spent: int
-    balance: int
+    name: str  # the reward's name when it was redeemed
     code: str
-    expires_at: Timestamp | None
+    points_spent: int
+    balance: int  # the member's balance right after
+    transaction_id: int | None  # the ledger row of the points spent; null for a free reward
+    expires_at: Timestamp
     created_at: Timestamp
 
 

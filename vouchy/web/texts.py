@@ -111,6 +111,10 @@ TEXTS = i18n.register(
             "fr": "Ce Vouchy ne sait pas encore faire cela : la fonction nécessaire n'est pas "
             "installée.",
         },
+        "web.reward_unknown": {
+            "en": "There is no reward `{reward}` in this server.",
+            "fr": "Il n'y a pas de récompense `{reward}` sur ce serveur.",
+        },
         "web.rewards_missing": {
             "en": "Redeeming a reward needs the shop's rewards, which this Vouchy does not have "
             "yet; nothing was changed.",

@@ -150,7 +150,7 @@ async def test_xp_levels_and_vouches_are_read_from_those_features_tables_when_th
         conn.executescript(
             """
             CREATE TABLE levels (guild_id INTEGER, user_id INTEGER, xp INTEGER);
-            CREATE TABLE vouches (guild_id INTEGER, provider_id INTEGER, status TEXT);
+            CREATE TABLE vouches (guild_id INTEGER, provider_id INTEGER, state TEXT);
             """
         )
         conn.executemany(
@@ -177,21 +177,28 @@ async def test_xp_levels_and_vouches_are_read_from_those_features_tables_when_th
         await app.close()
 
 
-async def test_a_vouch_count_table_and_a_stored_level_are_used_as_they_are(tmp_path: Path) -> None:
+async def test_the_vouches_features_count_table_and_a_stored_level_are_used_as_they_are(
+    tmp_path: Path,
+) -> None:
     app = await Vouchy(config_for(tmp_path)).start()
     try:
         conn = sqlite3.connect(app.config.db_path)
         conn.executescript(
             """
             CREATE TABLE levels (guild_id INTEGER, user_id INTEGER, xp INTEGER, level INTEGER);
-            CREATE TABLE vouch_counts (guild_id INTEGER, user_id INTEGER, received INTEGER);
+            CREATE TABLE vouch_counts (guild_id INTEGER, provider_id INTEGER, count INTEGER);
             """
         )
         conn.execute("INSERT INTO levels VALUES (?, 9, 500, 41)", (GUILD,))
-        conn.execute("INSERT INTO vouch_counts VALUES (?, 9, 12)", (GUILD,))
+        conn.executemany(
+            "INSERT INTO vouch_counts VALUES (?, ?, ?)", [(GUILD, 9, 12), (GUILD, 8, 0)]
+        )
         conn.commit()
         conn.close()
-        account = await app.service(ApiService).account(GUILD, 9)
+        api = app.service(ApiService)
+        account = await api.account(GUILD, 9)
         assert (account.xp, account.level, account.vouches) == (500, 41, 12)
+        board = await api.leaderboard(GUILD, "vouches", 1, 10)
+        assert [(r.user_id, r.value) for r in board.rows] == [(9, 12)]  # no vouch: not ranked
     finally:
         await app.close()

@@ -82,29 +82,42 @@ class Created(msgspec.Struct, frozen=True):
     key: Secret | None
 
 
-class RewardRedeemed(msgspec.Struct, frozen=True, kw_only=True):
-    """What a redemption answers (times in unix milliseconds)."""
+class Redeemed(Protocol):
+    """What a redemption answers (times in unix milliseconds): the shop's ``Redeemed``."""
 
-    redemption_id: int
-    reward_id: str
-    points_spent: int
-    balance: int
-    code: str
-    expires_at: int | None
-    created_at: int
-    duplicate: bool = False  # the first answer to this reference, again
+    @property
+    def code(self) -> str: ...
+    @property
+    def reward(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def cost(self) -> int: ...
+    @property
+    def created_at(self) -> int: ...
+    @property
+    def expires_at(self) -> int: ...
+    @property
+    def balance(self) -> int | None: ...  # None when it cost nothing
+    @property
+    def ledger_id(self) -> int: ...  # 0 when it cost nothing
+    @property
+    def duplicate(self) -> bool: ...  # the first answer to this reference, again
 
 
 @runtime_checkable
 class RewardRedeemer(Protocol):
-    """What the shop feature's service offers the API: redeem ``reward_id`` for a member,
-    once per ``reference`` (a repeat with the same ``fingerprint`` answers the first
-    redemption; another fingerprint is ``ReferenceTaken``). Raises ``NotFound``-like refusals
-    (a ``VouchyError``) for an unknown reward, ``InsufficientFunds``, out of stock..."""
+    """What the shop feature's service offers the API: redeem a reward (its key or name) for
+    a member, once per ``reference``; a repeat with the same ``fingerprint`` answers the first
+    redemption (``duplicate``), another fingerprint is ``ReferenceTaken``. Refusals are
+    ``VouchyError``s (``shop.unknown_reward``, ``InsufficientFunds``...)."""
 
-    async def redeem_for_api(
-        self, guild_id: int, user_id: int, reward_id: str, *, reference: str, fingerprint: str
-    ) -> RewardRedeemed: ...
+    async def redeem(
+        self, guild_id: int, user_id: int, reward_id: str, reference: str, fingerprint: str = ""
+    ) -> Redeemed: ...
+
+
+UNKNOWN_REWARD = "shop.unknown_reward"  # the shop's refusal of a reward it does not have
 
 
 def _pages(total: int, size: int) -> int:
@@ -140,7 +153,8 @@ class ApiService:
     def create(cls, ctx: Context) -> ApiService:
         points = ctx.services["points"]
         assert isinstance(points, PointsService)
-        rewards = next((s for s in ctx.services.values() if isinstance(s, RewardRedeemer)), None)
+        shop = ctx.services.get("shop")  # the rewards, when the shop feature is installed
+        rewards = shop if isinstance(shop, RewardRedeemer) else None
         return cls(
             ctx.reader,
             ctx.actors,
@@ -263,10 +277,11 @@ class ApiService:
                 level = sources.level_of(xp, facts[1])
         if found.vouches is not None:
             v = found.vouches
+            total = v.count if v.grouped else f"SUM({v.count})"  # rows, or the stored count
             vouches = int(
                 await self.reader.scalar(
-                    f"SELECT COALESCE({'SUM(' + v.count + ')' if not v.grouped else v.count}, 0)"
-                    f' FROM "{v.table}" WHERE guild_id = ? AND "{v.user_column}" = ? {v.where}',
+                    f'SELECT COALESCE({total}, 0) FROM "{v.table}"'
+                    f' WHERE guild_id = ? AND "{v.user_column}" = ? {v.where}',
                     (guild_id, user_id),
                 )
                 or 0
@@ -354,7 +369,7 @@ class ApiService:
                 )
             else:
                 counted = (
-                    f'SELECT user_id, {v.count} AS value FROM "{v.table}"'
+                    f'SELECT "{v.user_column}" AS user_id, {v.count} AS value FROM "{v.table}"'
                     f" WHERE guild_id = ? AND {v.count} > 0"
                 )
             total = await self.reader.scalar(f"SELECT COUNT(*) FROM ({counted})", (guild_id,))
@@ -396,7 +411,7 @@ __all__ = [
     "Created",
     "Entry",
     "HistoryPage",
-    "RewardRedeemed",
+    "Redeemed",
     "RewardRedeemer",
     "Scope",
 ]

@@ -8,9 +8,10 @@ place: a feature that names its table otherwise needs one line added below.
 
 - XP: the first table of ``XP_TABLES`` with ``guild_id``, ``user_id`` and ``xp``; its
   ``level`` column when it has one, else the level of that XP on the default curve.
-- Vouches: the first table of ``VOUCH_COUNT_TABLES`` with ``guild_id``, ``user_id`` and a
-  count column (``VOUCH_COUNT_COLUMNS``); else the rows of ``vouches`` counted per provider
-  (``VOUCH_PROVIDER_COLUMNS``), only accepted ones when the table has a ``status``.
+- Vouches: the first table of ``VOUCH_COUNT_TABLES`` with ``guild_id``, a member column
+  (``VOUCH_MEMBER_COLUMNS``) and a count column (``VOUCH_COUNT_COLUMNS``): the vouches
+  feature's ``vouch_counts (guild_id, provider_id, count)``; else the rows of ``vouches``
+  counted per provider, only the accepted ones when the table has a ``state`` or ``status``.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ VOUCH_COUNT_TABLES = (
     "vouch_providers",
     "vouches_stats",
 )
-VOUCH_COUNT_COLUMNS = ("received", "vouches", "accepted", "count", "total")
+VOUCH_MEMBER_COLUMNS = ("provider_id", "user_id")
+VOUCH_COUNT_COLUMNS = ("count", "received", "vouches", "accepted", "total")
 VOUCH_ROW_TABLES = ("vouches",)
 VOUCH_PROVIDER_COLUMNS = ("provider_id", "vouchee_id", "target_id", "receiver_id", "to_user_id")
+VOUCH_STATE_COLUMNS = ("state", "status")
 ACCEPTED = ("accepted", "approved", "counted")
 
 
@@ -74,15 +77,17 @@ def _xp(columns: dict[str, set[str]]) -> XpSource | None:
 def _vouches(columns: dict[str, set[str]]) -> VouchSource | None:
     for table in VOUCH_COUNT_TABLES:
         have = columns.get(table, set())
+        member = next((c for c in VOUCH_MEMBER_COLUMNS if c in have), None)
         count = next((c for c in VOUCH_COUNT_COLUMNS if c in have), None)
-        if {"guild_id", "user_id"} <= have and count is not None:
-            return VouchSource(table, "user_id", f'"{count}"', "", grouped=False)
+        if "guild_id" in have and member is not None and count is not None:
+            return VouchSource(table, member, f'"{count}"', "", grouped=False)
     for table in VOUCH_ROW_TABLES:
         have = columns.get(table, set())
         provider = next((c for c in VOUCH_PROVIDER_COLUMNS if c in have), None)
+        state = next((c for c in VOUCH_STATE_COLUMNS if c in have), None)
         if "guild_id" in have and provider is not None:
             accepted = ", ".join(f"'{s}'" for s in ACCEPTED)
-            where = f"AND status IN ({accepted})" if "status" in have else ""
+            where = f'AND "{state}" IN ({accepted})' if state else ""
             return VouchSource(table, provider, "COUNT(*)", where, grouped=True)
     return None
 
