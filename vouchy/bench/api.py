@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ async def client(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 async def run(quick: bool, workdir: Path) -> dict[str, Any]:
+    load_before = os.getloadavg()[0]
     seconds = 5.0 if quick else 15.0
     steady_seconds = 5.0 if quick else 20.0
     config = load_config(
@@ -122,4 +124,7 @@ async def run(quick: bool, workdir: Path) -> dict[str, Any]:
         "mean_batch": round(acknowledged / max(1, batches), 1),
         "synchronous": config.data.synchronous,
         "server_rss_mb": rss_mb(),
+        # The machine's other work competes for the same cores: the figures carry it.
+        "load_average_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cpus": os.cpu_count(),
     }
