@@ -92,6 +92,8 @@ class Api:
         assert scope is not None
 
         async def handle(request: web.Request) -> web.Response:
+            # Invariant: the operation runs only after every check passed; any refusal is a
+            # problem document and nothing was applied.
             rate: dict[str, str] = {}
             try:
                 key = await self.authenticate(request)

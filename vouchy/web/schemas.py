@@ -79,7 +79,9 @@ class MoveRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
 
 
 class Account(msgspec.Struct, frozen=True, kw_only=True):
-    """A member's account in one guild (zeros for a member Vouchy has not seen)."""
+    """A member's account in one guild (the starting balance and zeros for a member Vouchy
+    has not seen yet). ``xp``, ``level`` and ``vouches`` are 0 where this Vouchy does not keep
+    levels or vouches."""
 
     guild_id: Snowflake
     user_id: Snowflake

@@ -206,6 +206,8 @@ class ApiService:
 
     async def key(self, key_id: str) -> ApiKey | None:
         """The record of key ``key_id`` (any guild), or None."""
+        # Invariant: the cache never keeps a record older than its key's last committed change
+        # (a read that overlapped a change is answered but not kept).
         found = self._keys.get(key_id)
         if found is not None:
             return found
@@ -244,6 +246,8 @@ class ApiService:
         """An earn or a spend asked over HTTP, through the member's owner. The reference is
         the client's Idempotency-Key and the fingerprint names its request: a retry answers
         the first receipt (``duplicate``), another request with that key ``ReferenceTaken``."""
+        # Invariant: one operation per request, named by (API key, Idempotency-Key); the
+        # points rules decide it, exactly as for the same change asked in Discord.
         build = points_rules.earn if kind == "earn" else points_rules.spend
         op = build(guild_id, user_id, points, reference, max_amount=self.max_amount, reason=reason)
         facts = {"reason": op.reason, "order_id": order_id, "amount": amount}
