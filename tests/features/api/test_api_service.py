@@ -177,7 +177,7 @@ async def test_xp_levels_and_vouches_are_read_from_those_features_tables_when_th
         await app.close()
 
 
-async def test_the_vouches_features_count_table_and_a_stored_level_are_used_as_they_are(
+async def test_the_levels_and_vouches_features_own_tables_are_read_as_they_are(
     tmp_path: Path,
 ) -> None:
     app = await Vouchy(config_for(tmp_path)).start()
@@ -185,11 +185,12 @@ async def test_the_vouches_features_count_table_and_a_stored_level_are_used_as_t
         conn = sqlite3.connect(app.config.db_path)
         conn.executescript(
             """
-            CREATE TABLE levels (guild_id INTEGER, user_id INTEGER, xp INTEGER, level INTEGER);
+            CREATE TABLE levels_members (guild_id INTEGER, user_id INTEGER, xp INTEGER,
+                                         level INTEGER, pending_xp INTEGER);
             CREATE TABLE vouch_counts (guild_id INTEGER, provider_id INTEGER, count INTEGER);
             """
         )
-        conn.execute("INSERT INTO levels VALUES (?, 9, 500, 41)", (GUILD,))
+        conn.execute("INSERT INTO levels_members VALUES (?, 9, 500, 41, 7)", (GUILD,))
         conn.executemany(
             "INSERT INTO vouch_counts VALUES (?, ?, ?)", [(GUILD, 9, 12), (GUILD, 8, 0)]
         )

@@ -6,8 +6,9 @@ looks in ``sqlite_master`` (and each table's columns) once, and answers 0 (and a
 board) when a feature is not installed. The names it looks for are listed here, in one
 place: a feature that names its table otherwise needs one line added below.
 
-- XP: the first table of ``XP_TABLES`` with ``guild_id``, ``user_id`` and ``xp``; its
-  ``level`` column when it has one, else the level of that XP on the default curve.
+- XP: the first table of ``XP_TABLES`` with ``guild_id``, ``user_id`` and ``xp``: the levels
+  feature's ``levels_members``; its ``level`` column when it has one, else the level of that
+  XP on the default curve.
 - Vouches: the first table of ``VOUCH_COUNT_TABLES`` with ``guild_id``, a member column
   (``VOUCH_MEMBER_COLUMNS``) and a count column (``VOUCH_COUNT_COLUMNS``): the vouches
   feature's ``vouch_counts (guild_id, provider_id, count)``; else the rows of ``vouches``
@@ -21,7 +22,7 @@ import msgspec
 from vouchy.features.levels.curve import level_for_xp
 from vouchy.store.reader import Reader
 
-XP_TABLES = ("levels", "levels_members", "level_members", "member_levels", "levels_xp", "xp")
+XP_TABLES = ("levels_members", "levels", "level_members", "member_levels", "levels_xp", "xp")
 VOUCH_COUNT_TABLES = (
     "vouch_counts",
     "vouches_counts",
