@@ -4,20 +4,22 @@ from when those features keep them."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from features.api.api_harness import GUILD, OTHER_GUILD, config_for, started_api
 
-from vouchy.app import Vouchy
 from vouchy.core.errors import InvalidInput, Refused
 from vouchy.core.logs import configure_logging
 from vouchy.features.api import rules
 from vouchy.features.api.service import ApiService
 from vouchy.features.levels.curve import level_for_xp
 from vouchy.store.durability.files import sqlite_files
+from vouchy.store.reader import Reader
 
 
 def rows(db: Path, sql: str, *params: object) -> list[tuple]:
@@ -141,65 +143,73 @@ async def test_no_log_line_holds_a_key(tmp_path: Path) -> None:
     assert key.split("_")[2] not in logged and key[:-1] not in logged
 
 
+@contextlib.asynccontextmanager
+async def reads_over(tmp_path: Path, script: str) -> AsyncIterator[ApiService]:
+    """The service's reads over a database holding only ``accounts`` and the tables
+    ``script`` makes, as the levels and vouches features would (whether or not this Vouchy
+    has them)."""
+    db = tmp_path / "reads.db"
+    conn = sqlite3.connect(db)
+    conn.executescript(
+        "CREATE TABLE accounts (guild_id INTEGER, user_id INTEGER, balance INTEGER,"
+        " lifetime_earned INTEGER, lifetime_spent INTEGER);" + script
+    )
+    conn.commit()
+    conn.close()
+    reader = Reader(db)
+    await reader.start()
+    try:
+        yield ApiService(reader, None, None, max_amount=10, starting_balance=25)  # type: ignore[arg-type]
+    finally:
+        await reader.close()
+
+
+async def test_without_the_levels_and_vouches_tables_xp_level_and_vouches_are_zero(
+    tmp_path: Path,
+) -> None:
+    async with reads_over(tmp_path, "") as api:
+        account = await api.account(GUILD, 1)
+        assert (account.balance, account.xp, account.level, account.vouches) == (25, 0, 0, 0)
+        for board in ("levels", "vouches"):
+            assert (await api.leaderboard(GUILD, board, 1, 10)).rows == []  # type: ignore[arg-type]
+
+
 async def test_xp_levels_and_vouches_are_read_from_those_features_tables_when_they_exist(
     tmp_path: Path,
 ) -> None:
-    app = await Vouchy(config_for(tmp_path)).start()
-    try:
-        conn = sqlite3.connect(app.config.db_path)  # as the levels and vouches features would
-        conn.executescript(
-            """
-            CREATE TABLE levels (guild_id INTEGER, user_id INTEGER, xp INTEGER);
-            CREATE TABLE vouches (guild_id INTEGER, provider_id INTEGER, state TEXT);
-            """
-        )
-        conn.executemany(
-            "INSERT INTO levels VALUES (?, ?, ?)", [(GUILD, 1, 1200), (GUILD, 2, 90), (GUILD, 3, 0)]
-        )
-        conn.executemany(
-            "INSERT INTO vouches VALUES (?, ?, ?)",
-            [(GUILD, 2, "accepted")] * 3 + [(GUILD, 1, "accepted"), (GUILD, 1, "rejected")],
-        )
-        conn.commit()
-        conn.close()
-        api = app.service(ApiService)
-        account = await api.account(GUILD, 1)
+    script = """
+        CREATE TABLE levels_members (guild_id INTEGER, user_id INTEGER, xp INTEGER);
+        CREATE TABLE vouches (guild_id INTEGER, provider_id INTEGER, state TEXT);
+        INSERT INTO levels_members VALUES (1, 1, 1200), (1, 2, 90), (1, 3, 0);
+        INSERT INTO vouches VALUES (1, 2, 'accepted'), (1, 2, 'accepted'), (1, 2, 'accepted'),
+            (1, 1, 'accepted'), (1, 1, 'denied');
+    """
+    async with reads_over(tmp_path, script) as api:
+        account = await api.account(1, 1)
         assert (account.xp, account.level, account.vouches) == (1200, level_for_xp(1200), 1)
-        levels = await api.leaderboard(GUILD, "levels", 1, 10)
+        levels = await api.leaderboard(1, "levels", 1, 10)
         assert [(r.user_id, r.value, r.level) for r in levels.rows] == [
             (1, 1200, level_for_xp(1200)),
             (2, 90, level_for_xp(90)),
         ]  # no XP: not on the board
-        vouches = await api.leaderboard(GUILD, "vouches", 1, 10)
+        vouches = await api.leaderboard(1, "vouches", 1, 10)
         assert [(r.rank, r.user_id, r.value) for r in vouches.rows] == [(1, 2, 3), (2, 1, 1)]
         assert vouches.total == 2
-    finally:
-        await app.close()
 
 
 async def test_the_levels_and_vouches_features_own_tables_are_read_as_they_are(
     tmp_path: Path,
 ) -> None:
-    app = await Vouchy(config_for(tmp_path)).start()
-    try:
-        conn = sqlite3.connect(app.config.db_path)
-        conn.executescript(
-            """
-            CREATE TABLE levels_members (guild_id INTEGER, user_id INTEGER, xp INTEGER,
-                                         level INTEGER, pending_xp INTEGER);
-            CREATE TABLE vouch_counts (guild_id INTEGER, provider_id INTEGER, count INTEGER);
-            """
-        )
-        conn.execute("INSERT INTO levels_members VALUES (?, 9, 500, 41, 7)", (GUILD,))
-        conn.executemany(
-            "INSERT INTO vouch_counts VALUES (?, ?, ?)", [(GUILD, 9, 12), (GUILD, 8, 0)]
-        )
-        conn.commit()
-        conn.close()
-        api = app.service(ApiService)
-        account = await api.account(GUILD, 9)
+    script = """
+        CREATE TABLE levels_members (guild_id INTEGER, user_id INTEGER, xp INTEGER,
+                                     level INTEGER, pending_xp INTEGER);
+        CREATE TABLE vouch_counts (guild_id INTEGER, provider_id INTEGER, count INTEGER);
+        CREATE TABLE vouches (guild_id INTEGER, provider_id INTEGER, state TEXT);
+        INSERT INTO levels_members VALUES (1, 9, 500, 41, 7);
+        INSERT INTO vouch_counts VALUES (1, 9, 12), (1, 8, 0);
+    """
+    async with reads_over(tmp_path, script) as api:
+        account = await api.account(1, 9)
         assert (account.xp, account.level, account.vouches) == (500, 41, 12)
-        board = await api.leaderboard(GUILD, "vouches", 1, 10)
+        board = await api.leaderboard(1, "vouches", 1, 10)
         assert [(r.user_id, r.value) for r in board.rows] == [(9, 12)]  # no vouch: not ranked
-    finally:
-        await app.close()
