@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Literal
 
 import msgspec
 from aiohttp import web
@@ -318,8 +318,3 @@ def audit_answer(guild_id: int, user_id: int | None, report: AuditReport) -> sch
         discrepancies=found,
         checked_at=dt.datetime.now(dt.UTC),
     )
-
-
-def problem_answer(error: VouchyError, request: web.Request, **extra: Any) -> web.Response:
-    locale = inputs.pick_locale(request.headers.get("Accept-Language"))
-    return problems.response(error, locale, instance=request.path, **extra)
