@@ -62,7 +62,7 @@ async def discover(reader: Reader) -> Sources:
     columns: dict[str, set[str]] = {}
     for name in (*XP_TABLES, *VOUCH_COUNT_TABLES, *VOUCH_ROW_TABLES):
         if name in names:
-            rows = await reader.rows(f'SELECT name FROM pragma_table_info("{name}")')
+            rows = await reader.rows("SELECT name FROM pragma_table_info(?)", (name,))
             columns[name] = {str(r[0]) for r in rows}
     return Sources(xp=_xp(columns), vouches=_vouches(columns))
 
