@@ -63,6 +63,12 @@ def options_for(h: Harness, command: str) -> dict[str, Any]:
         "admin invites bonus": {"member": target, "amount": 2},
         "config invites set": {"fake_account_days": 3},
         "config invites reset": {"setting": "fake_account_days"},
+        "admin api-key create": {"name": "shop", "scopes": "read"},
+        "admin api-key list": {},
+        "admin api-key revoke": {"key": "0123456789ab"},
+        "config web set": {"leaderboard": True},
+        "config web reset": {"setting": "leaderboard"},
+        "config web leaderboard": {"state": "on"},
     }[command]
 
 
@@ -71,11 +77,14 @@ PROTECTED = sorted(c for c in EXPECTED_COMMANDS if c.split()[0] in ("admin", "co
 
 async def test_the_protected_list_covers_every_admin_and_settings_command() -> None:
     assert PROTECTED == [
+        "admin api-key create",
+        "admin api-key list",
+        "admin api-key revoke",
         "admin audit",
         "admin backup",
+        "admin invites bonus",
         "admin items give",
         "admin items take",
-        "admin invites bonus",
         "admin points add",
         "admin points remove",
         "admin points set",
@@ -97,6 +106,9 @@ async def test_the_protected_list_covers_every_admin_and_settings_command() -> N
         "config shop reset",
         "config shop set",
         "config show",
+        "config web leaderboard",
+        "config web reset",
+        "config web set",
     ]
 
 

@@ -75,6 +75,12 @@ EXPECTED_COMMANDS = {
     "admin invites bonus",
     "config invites set",
     "config invites reset",
+    "admin api-key create",
+    "admin api-key list",
+    "admin api-key revoke",
+    "config web set",
+    "config web reset",
+    "config web leaderboard",
 }
 
 

@@ -12,9 +12,9 @@ import pytest
 from openapi_spec_validator import validate as validate_spec
 
 from vouchy.core import errors
+from vouchy.features.api.keys import SCOPES, Unauthenticated
 from vouchy.web import contract, openapi, problems, schemas
 from vouchy.web.contract import ContractError, validate_response
-from vouchy.web.keys import SCOPES, Unauthenticated
 from vouchy.web.ratelimit import Decision, RateLimited
 
 DOC = openapi.document()
@@ -59,9 +59,9 @@ ANSWERS: dict[str, msgspec.Struct] = {
         discrepancies=[], checked_at=NOW,
     ),
     "redeemReward": schemas.Redemption(
-        redemption_id=7, guild_id="1", user_id="2", reward_id="free-delivery", points_spent=50,
-        balance=100, code="VCH-7K2M-Q9", expires_at=schemas.timestamp(1_790_000_000_000),
-        created_at=NOW,
+        guild_id="1", user_id="2", reward_id="free-delivery", name="Free delivery",
+        code="7K2M-Q9XA-PT3D", points_spent=50, balance=100, transaction_id=458,
+        expires_at=schemas.timestamp(1_790_000_000_000), created_at=NOW,
     ),
 }  # fmt: skip
 

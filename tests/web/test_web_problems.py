@@ -8,8 +8,8 @@ import json
 import pytest
 
 from vouchy.core import errors, i18n
+from vouchy.features.api.keys import KeyRevoked, MissingScope, Unauthenticated, WrongGuild
 from vouchy.web import problems
-from vouchy.web.keys import KeyRevoked, MissingScope, Unauthenticated, WrongGuild
 from vouchy.web.ratelimit import Decision, RateLimited
 
 TYPE = "https://vouchy.dev/problems/"

@@ -35,6 +35,7 @@ from vouchy.features import extension_modules
 from vouchy.ops.heartbeat import Heartbeat, beat_forever, heartbeat_path, latency_ms
 from vouchy.ops.metrics import start_metrics
 from vouchy.store.settings import SettingsStore
+from vouchy.web.server import start_with_bot
 
 log = get_logger("vouchy.bot")
 
@@ -322,6 +323,7 @@ def prime_injection(command: Any) -> None:
 
 async def run(config: Config, open_app: Callable[[Config], Awaitable[Vouchy]] | None = None) -> int:
     """``python -m vouchy run``: serve until SIGTERM or SIGINT, then stop cleanly (exit 0).
+    With ``[web] enabled`` the HTTP API and the public page run alongside, stopped first.
 
     Exits 1 when the gateway closes on its own (after the same clean stop). ``open_app``
     starts the ``Vouchy`` (the command line passes its own, which honours ``--fresh``).
@@ -339,6 +341,12 @@ async def run(config: Config, open_app: Callable[[Config], Awaitable[Vouchy]] | 
         metrics = start_metrics(config, app, bot.gateway_latency_s)  # inert unless enabled
     except BaseException:
         await bot.stop("metrics_failed")
+        raise
+    try:
+        web = await start_with_bot(app, bot.bot)  # the API and the page, when [web] enabled
+    except BaseException:
+        metrics.stop()
+        await bot.stop("web_failed")
         raise
     app.start_snapshots()
     loop = asyncio.get_running_loop()
@@ -359,8 +367,12 @@ async def run(config: Config, open_app: Callable[[Config], Awaitable[Vouchy]] | 
             task.cancel()
         await asyncio.gather(stopping, gateway, return_exceptions=True)
         reason = received[0] if received else "gateway_closed"
+        if web is not None:  # no request reaches the app once it starts closing
+            await web.stop()
         await bot.stop(reason)
     finally:
+        if web is not None:
+            await web.stop()  # already stopped unless something above failed
         metrics.stop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

@@ -35,6 +35,7 @@ BENCHMARKS = {
         "rounds of load and one fault each (kills, torn journals, lost files, a full disk)",
     ),
     "shop": ("vouchy.bench.shop", "purchases/s: a rush on limited stock, a steady stream"),
+    "api": ("vouchy.bench.api", "HTTP earns/s and p99 at 500/s, load from a separate process"),
 }
 
 

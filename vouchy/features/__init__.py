@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from vouchy.features import admin, invites, points, shop
+from vouchy.features import admin, api, invites, points, shop
 from vouchy.features.base import Feature
 from vouchy.store import audit, schema
 
@@ -17,6 +17,7 @@ FEATURES: tuple[Feature, ...] = (
     points.FEATURE,
     shop.FEATURE,
     invites.FEATURE,
+    api.FEATURE,
 )
 
 for _feature in FEATURES:

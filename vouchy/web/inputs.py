@@ -139,9 +139,19 @@ def idempotency_key(value: str | None) -> str:
     return token
 
 
+REFERENCE_MAX = 200  # the store's bound on a reference (``operations.MAX_REFERENCE``)
+
+
 def reference(key_id: str, idempotency_key: str) -> str:
-    """The operation's reference (unique per guild in the store): ``api:<key id>:<value>``."""
-    return f"api:{key_id}:{idempotency_key}"
+    """The operation's reference (unique per guild in the store): ``api:<key id>:<value>``,
+    or ``api:<key id>:sha256:<digest of the value>`` when that would not fit the store's
+    200 characters (a key of up to 255 is accepted)."""
+    # Invariant: the same (key id, value) always gives the same reference, and two different
+    # values never share one.
+    plain = f"api:{key_id}:{idempotency_key}"
+    if len(plain) <= REFERENCE_MAX and not idempotency_key.startswith("sha256:"):
+        return plain
+    return f"api:{key_id}:sha256:" + hashlib.sha256(idempotency_key.encode()).hexdigest()
 
 
 _canonical = msgspec.json.Encoder(order="deterministic")

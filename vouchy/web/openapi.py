@@ -17,8 +17,8 @@ from typing import Any
 
 import msgspec
 
+from vouchy.features.api.keys import Scope
 from vouchy.web.inputs import IDEMPOTENCY_KEY_MAX, LIMIT_DEFAULT, LIMIT_MAX, PAGE_MAX
-from vouchy.web.keys import Scope
 from vouchy.web.problems import MEDIA_TYPE, TYPE_BASE, FieldError, Problem
 from vouchy.web.schemas import ANSWERS, BOARDS, MoveRequest
 
@@ -128,7 +128,7 @@ OPERATIONS: tuple[Operation, ...] = (
         summary="Spend a member's points on a reward; answers its code and expiry.",
         answer="Redemption",
         parameters=("GuildId", "UserId", "RewardId", "IdempotencyKey"),
-        errors=(404, 409, 422),
+        errors=(404, 409, 422, 501),
         tag="rewards",
     ),
 )
@@ -164,8 +164,8 @@ _HEADERS: Document = {
         {"type": "integer", "minimum": 1},
     ),
     "Idempotency-Key": _header(
-        "The request's Idempotency-Key, echoed.",
-        {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX},
+        "The request's Idempotency-Key, echoed as it was sent.",
+        {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX + 2},
     ),
     "Idempotent-Replayed": _header(
         "`true` when this is the first answer to this Idempotency-Key, replayed: the "
@@ -262,6 +262,8 @@ _PROBLEMS: dict[int, tuple[str, str, tuple[str, ...]]] = {
     429: ("TooManyRequests", "The key sent too many requests.", ("Retry-After", *_RATE)),
     500: ("InternalError", "Unexpected; `reference` names the server's log line. Retrying "
           "with the same Idempotency-Key is safe.", ()),
+    501: ("NotImplemented", "This Vouchy does not have the feature the operation needs "
+          "(the rewards), yet.", ()),
     503: ("ServiceUnavailable", "Vouchy is restarting or cannot write right now; nothing "
           "was applied for certain. Retry with the same Idempotency-Key.", ("Retry-After",)),
 }  # fmt: skip

@@ -35,6 +35,8 @@ Statuses, and why:
   request may pass later. ``insufficient-funds`` adds ``balance`` and ``needed``.
 - 429 ``rate-limited``: with ``Retry-After`` and ``X-RateLimit-*``.
 - 500 ``internal`` (with a ``reference`` to find the log line) and ``config``.
+- 501 ``not-implemented``: the route exists but what it needs is not installed on this
+  Vouchy (redeeming a reward before the rewards feature exists).
 - 503 ``busy`` (restarting, queue full) and ``storage-unavailable`` (disk full, I/O error),
   with ``Retry-After``: a retry with the same ``Idempotency-Key`` is safe, and applies the
   operation once even when the first attempt's outcome was uncertain.
@@ -51,8 +53,8 @@ from aiohttp import web
 
 from vouchy.core import i18n
 from vouchy.core.errors import InsufficientFunds, InvalidInput, VouchyError
+from vouchy.features.api.keys import Unauthenticated
 from vouchy.web import texts as _texts  # noqa: F401  (registers the web.* texts)
-from vouchy.web.keys import Unauthenticated
 from vouchy.web.ratelimit import RateLimited
 
 TYPE_BASE = "https://vouchy.dev/problems/"
@@ -80,6 +82,7 @@ STATUSES: dict[str, int] = {
     "rate_limited": 429,
     "config": 500,
     "internal": 500,
+    "not_implemented": 501,
     "busy": 503,
     "storage_unavailable": 503,
 }
@@ -180,6 +183,15 @@ class IdempotencyKeyReused(VouchyError):
 
     def __init__(self) -> None:
         super().__init__("web.idempotency_key_reused")
+
+
+class NotImplementedHere(VouchyError):
+    """A route whose feature is not installed on this Vouchy (HTTP 501)."""
+
+    code = "not_implemented"
+
+    def __init__(self, key: str = "web.not_implemented", /, **params: object) -> None:
+        super().__init__(key, **params)
 
 
 class InternalError(VouchyError):

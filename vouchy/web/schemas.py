@@ -79,7 +79,9 @@ class MoveRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
 
 
 class Account(msgspec.Struct, frozen=True, kw_only=True):
-    """A member's account in one guild (zeros for a member Vouchy has not seen)."""
+    """A member's account in one guild (the starting balance and zeros for a member Vouchy
+    has not seen yet). ``xp``, ``level`` and ``vouches`` are 0 where this Vouchy does not keep
+    levels or vouches."""
 
     guild_id: Snowflake
     user_id: Snowflake
@@ -165,16 +167,18 @@ class Audit(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Redemption(msgspec.Struct, frozen=True, kw_only=True):
-    """A reward redeemed: the code to hand to the member, valid until ``expires_at``."""
+    """A reward redeemed: the code to hand to the member, valid until ``expires_at``; a retry
+    with the same Idempotency-Key answers the same code again."""
 
-    redemption_id: int
     guild_id: Snowflake
     user_id: Snowflake
     reward_id: str
-    points_spent: int
-    balance: int
+    name: str  # the reward's name when it was redeemed
     code: str
-    expires_at: Timestamp | None
+    points_spent: int
+    balance: int  # the member's balance right after
+    transaction_id: int | None  # the ledger row of the points spent; null for a free reward
+    expires_at: Timestamp
     created_at: Timestamp
 
 

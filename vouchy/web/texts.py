@@ -10,40 +10,6 @@ from vouchy.core import i18n
 
 TEXTS = i18n.register(
     {
-        # Keys and scopes.
-        "web.key_missing": {
-            "en": "Send your API key in the header `Authorization: Bearer vk_…`.",
-            "fr": "Envoie ta clé d'API dans l'en-tête `Authorization: Bearer vk_…`.",
-        },
-        "web.key_invalid": {
-            "en": "This API key is not valid.",
-            "fr": "Cette clé d'API n'est pas valide.",
-        },
-        "web.key_revoked": {
-            "en": "This API key was revoked; ask a server admin for a new one.",
-            "fr": "Cette clé d'API a été révoquée ; demandes-en une nouvelle à un admin du "
-            "serveur.",
-        },
-        "web.missing_scope": {
-            "en": "This API key does not have the `{scope}` scope.",
-            "fr": "Cette clé d'API n'a pas la permission `{scope}`.",
-        },
-        "web.wrong_guild": {
-            "en": "This API key belongs to another server.",
-            "fr": "Cette clé d'API appartient à un autre serveur.",
-        },
-        "web.scope_unknown": {
-            "en": "Unknown scope `{scope}`: choose among {known}.",
-            "fr": "Permission inconnue `{scope}` : choisis parmi {known}.",
-        },
-        "web.scopes_empty": {
-            "en": "Give the key at least one scope among {known}.",
-            "fr": "Donne à la clé au moins une permission parmi {known}.",
-        },
-        "web.key_name": {
-            "en": "A key's name has 1 to {maximum} characters, on one line.",
-            "fr": "Le nom d'une clé fait de 1 à {maximum} caractères, sur une seule ligne.",
-        },
         # Limits.
         "web.rate_limited": {
             "en": "Too many requests with this key. Try again in {seconds} s.",
@@ -140,6 +106,21 @@ TEXTS = i18n.register(
             "en": "Nothing here: check the address.",
             "fr": "Il n'y a rien ici : vérifie l'adresse.",
         },
+        "web.not_implemented": {
+            "en": "This Vouchy cannot do that yet: the feature it needs is not installed.",
+            "fr": "Ce Vouchy ne sait pas encore faire cela : la fonction nécessaire n'est pas "
+            "installée.",
+        },
+        "web.reward_unknown": {
+            "en": "There is no reward `{reward}` in this server.",
+            "fr": "Il n'y a pas de récompense `{reward}` sur ce serveur.",
+        },
+        "web.rewards_missing": {
+            "en": "Redeeming a reward needs the shop's rewards, which this Vouchy does not have "
+            "yet; nothing was changed.",
+            "fr": "Échanger une récompense nécessite les récompenses de la boutique, que ce "
+            "Vouchy n'a pas encore ; rien n'a été modifié.",
+        },
         "web.internal": {
             "en": "Something went wrong on Vouchy's side (reference {reference}). Retrying "
             "with the same Idempotency-Key is safe.",
@@ -190,6 +171,7 @@ TEXTS = i18n.register(
         },
         "web.title.config": {"en": "Configuration error", "fr": "Erreur de configuration"},
         "web.title.internal": {"en": "Internal error", "fr": "Erreur interne"},
+        "web.title.not_implemented": {"en": "Not available", "fr": "Non disponible"},
         # The public leaderboard page.
         "web.page.title": {
             "en": "Leaderboard of {guild}",

@@ -32,7 +32,7 @@ from typing import Literal
 import msgspec
 
 from vouchy.core.errors import InvalidInput, PermissionDenied, VouchyError
-from vouchy.web import texts as _texts  # noqa: F401  (registers the web.* texts)
+from vouchy.features.api import texts as _texts  # noqa: F401  (registers the key texts)
 
 Scope = Literal["read", "earn", "spend", "admin"]
 SCOPES: tuple[Scope, ...] = ("read", "earn", "spend", "admin")

@@ -14,8 +14,8 @@ import structlog
 
 from vouchy.core import errors
 from vouchy.core.logs import configure_logging, get_logger
-from vouchy.web import keys
-from vouchy.web.keys import KeyRevoked, MissingScope, Unauthenticated, WrongGuild
+from vouchy.features.api import keys
+from vouchy.features.api.keys import KeyRevoked, MissingScope, Unauthenticated, WrongGuild
 
 GUILD = 111
 OTHER_GUILD = 222
