@@ -55,4 +55,4 @@ class Reader:
         return None if row is None else row[0]
 
     async def audit(self, guild_id: int | None = None, user_id: int | None = None) -> AuditReport:
-        return await self.conn._execute(audit, self.conn._conn, guild_id, user_id)  # type: ignore[no-any-return]
+        return await self.conn._execute(audit, self.conn._conn, guild_id, user_id)  # type: ignore[no-any-return,no-untyped-call]

@@ -91,7 +91,7 @@ def _line(record: ApiKey) -> str:
 
 
 async def create_key(args: argparse.Namespace, config: Config) -> int:
-    app = await open_vouchy(config)
+    app = await open_vouchy(config, create=True)  # set-up before the first run
     try:
         service = app.service(ApiService)
         created = await service.create_key(
@@ -151,7 +151,7 @@ async def serve(args: argparse.Namespace, config: Config) -> int:
     store and take the final snapshot (as the bot does)."""
     from vouchy.web.server import WebServer
 
-    app = await open_vouchy(config)
+    app = await open_vouchy(config, create=True)  # like run: it serves
     try:
         server = await WebServer(app, host=args.host, port=args.port).start()
     except BaseException:

@@ -63,7 +63,7 @@ async def rebuild_command(args: argparse.Namespace, config: Config) -> int:
         else:
             print(f"{path}: {len(read.joins)} joins ({read.format}); nothing written")
         return 0
-    app = await open_vouchy(config)
+    app = await open_vouchy(config, create=True)  # moving in may start a data directory
     try:
         service = app.service(InvitesService)
         source: Source = "log" if read.format == "vouchy_jsonl" else "seed"
