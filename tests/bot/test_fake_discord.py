@@ -549,3 +549,20 @@ async def test_the_cdn_serves_the_bytes_of_an_attachment_and_counts_each_fetch(
             assert response.status == 404
     assert fake.cdn_fetches == [int(posted["id"]), 1]
     assert fake.violations == []
+
+
+async def test_a_reply_the_bot_posts_is_echoed_with_a_whole_message_reference(
+    fake_discord: FakeDiscord,
+) -> None:
+    fake = fake_discord
+    channel = fake.guild.text_channel.id
+    async with running_bot(fake) as (bot, _client, log):
+        first = await bot.rest.create_message(channel, "first")
+        await bot.rest.create_message(channel, "a reply", reply=first.id)
+        event = await log.wait_for(
+            hikari.GuildMessageCreateEvent, lambda e: e.message.content == "a reply"
+        )
+    reference = event.message.message_reference
+    assert reference is not None and reference.id == first.id
+    assert reference.channel_id == channel and reference.guild_id == fake.guild.id
+    assert fake.violations == []

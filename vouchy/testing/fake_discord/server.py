@@ -980,12 +980,25 @@ class FakeDiscord:
             message_type=message_type,
             webhook_id=self.application_id if webhook else None,
             application_id=self.application_id if webhook else None,
-            message_reference=body.get("message_reference"),
+            message_reference=self._reference(body.get("message_reference"), channel_id, guild),
         )
         if guild is not None:
             msg["guild_id"] = str(guild.id)
         self.messages[int(msg["id"])] = msg
         return msg
+
+    @staticmethod
+    def _reference(
+        reference: dict[str, Any] | None, channel_id: int, guild: Guild | None
+    ) -> dict[str, Any] | None:
+        """A reply's reference as Discord stores it: the bot may send only the message id;
+        the message names its channel and guild too."""
+        if not reference:
+            return None
+        stored = {"type": 0, "channel_id": str(channel_id), **reference}
+        if guild is not None:
+            stored.setdefault("guild_id", str(guild.id))
+        return stored
 
     async def _echo(self, msg: dict[str, Any], event: str = "MESSAGE_CREATE") -> None:
         if self.echo_messages and not int(msg.get("flags") or 0) & (EPHEMERAL | LOADING):
