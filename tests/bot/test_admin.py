@@ -48,6 +48,12 @@ def options_for(h: Harness, command: str) -> dict[str, Any]:
         "config core reset": {"setting": "log_channel"},
         "config points set": {"daily_amount": 5},
         "config points reset": {"setting": "daily_amount"},
+        "admin vouch add": {"provider": target, "voucher": h.friend},
+        "admin vouch remove": {"message_id": "123456789012345678"},
+        "config vouches set": {"voucher_points": 3},
+        "config vouches add": {"setting": "channels", "channel": h.guild.text_channel},
+        "config vouches remove": {"setting": "channels", "channel": h.guild.text_channel},
+        "config vouches reset": {"setting": "voucher_points"},
     }[command]
 
 
@@ -62,11 +68,17 @@ async def test_the_protected_list_covers_every_admin_and_settings_command() -> N
         "admin points remove",
         "admin points set",
         "admin repair",
+        "admin vouch add",
+        "admin vouch remove",
         "config core reset",
         "config core set",
         "config points reset",
         "config points set",
         "config show",
+        "config vouches add",
+        "config vouches remove",
+        "config vouches reset",
+        "config vouches set",
     ]
 
 

@@ -46,6 +46,14 @@ EXPECTED_COMMANDS = {
     "config core reset",
     "config points set",
     "config points reset",
+    "vouches show",
+    "vouches top",
+    "admin vouch add",
+    "admin vouch remove",
+    "config vouches set",
+    "config vouches add",
+    "config vouches remove",
+    "config vouches reset",
 }
 
 
