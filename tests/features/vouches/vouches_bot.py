@@ -73,7 +73,7 @@ class Outcomes:
 
     def __init__(self, service: VouchesService) -> None:
         self.by_message: dict[int, list[Outcome]] = {}
-        self.deleted: dict[int, list[Outcome]] = {}
+        self.deleted: dict[int, list[list[Outcome]]] = {}  # per deletion event seen
         self._changed = asyncio.Event()
         judge, delete = service.on_message, service.on_deleted
 
@@ -87,29 +87,28 @@ class Outcomes:
             outcomes = await delete(guild_id, ids, at_ms)
             for message_id in ids:
                 mine = [o for o in outcomes if o.reference == f"vouch:{message_id}"]
-                self.deleted.setdefault(message_id, []).extend(mine)
+                self.deleted.setdefault(message_id, []).append(mine)
             self._changed.set()
             return outcomes
 
         service.on_message = on_message  # type: ignore[method-assign]
         service.on_deleted = on_deleted  # type: ignore[method-assign]
 
-    async def wait(self, found: dict[int, list[Outcome]], message_id: int, count: int) -> None:
+    async def wait(self, found: dict[int, list[Any]], message_id: int, count: int) -> None:
         async with asyncio.timeout(10):
             while len(found.get(message_id, [])) < count:
                 self._changed.clear()
                 await self._changed.wait()
 
     async def of(self, message_id: int, count: int = 1) -> Outcome:
+        """The ``count``-th outcome of a message (the n-th time Discord sent it)."""
         await self.wait(self.by_message, message_id, count)
         return self.by_message[message_id][count - 1]
 
-    async def deletion(self, message_id: int) -> list[Outcome]:
-        async with asyncio.timeout(10):
-            while message_id not in self.deleted:
-                self._changed.clear()
-                await self._changed.wait()
-        return self.deleted[message_id]
+    async def deletion(self, message_id: int, count: int = 1) -> list[Outcome]:
+        """What the ``count``-th deletion of a message did (nothing: not a vouch)."""
+        await self.wait(self.deleted, message_id, count)
+        return self.deleted[message_id][count - 1]
 
 
 class Vouching:
@@ -177,6 +176,8 @@ class Vouching:
         return int(payload["id"]), await self.post(payload)
 
     async def delete(self, *message_ids: int) -> list[Outcome]:
+        """Dispatch MESSAGE_DELETE (one id) or MESSAGE_DELETE_BULK, and wait for its outcomes."""
+        seen = {m: len(self.outcomes.deleted.get(m, [])) for m in message_ids}
         if len(message_ids) == 1:
             data: dict[str, Any] = {
                 "id": str(message_ids[0]),
@@ -193,7 +194,7 @@ class Vouching:
             await self.fake.dispatch("MESSAGE_DELETE_BULK", data)
         found: list[Outcome] = []
         for message_id in message_ids:
-            found += await self.outcomes.deletion(message_id)
+            found += await self.outcomes.deletion(message_id, seen[message_id] + 1)
         return found
 
     async def settled(self) -> None:

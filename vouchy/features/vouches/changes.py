@@ -54,7 +54,8 @@ def _key(vouch: Vouch) -> tuple[int, str]:
 
 
 def _give(vouch: Vouch) -> tuple[tuple[Move, ...], tuple[Change, ...]]:
-    """What counting a vouch gives: its points (``vouch`` ledger rows) and the count + 1."""
+    """What counting a vouch gives: its points (``vouch`` ledger rows, with its reason when an
+    admin gave one) and the count + 1."""
     moves = []
     if vouch.voucher_points:
         moves.append(
@@ -62,7 +63,7 @@ def _give(vouch: Vouch) -> tuple[tuple[Move, ...], tuple[Change, ...]]:
                 user_id=vouch.voucher_id,
                 kind="vouch",
                 delta=vouch.voucher_points,
-                reason=f"vouch for {vouch.provider_id}",
+                reason=vouch.reason or f"vouch for {vouch.provider_id}",
             )
         )
     if vouch.provider_points:
@@ -71,7 +72,7 @@ def _give(vouch: Vouch) -> tuple[tuple[Move, ...], tuple[Change, ...]]:
                 user_id=vouch.provider_id,
                 kind="vouch",
                 delta=vouch.provider_points,
-                reason=f"vouch from {vouch.voucher_id}",
+                reason=vouch.reason or f"vouch from {vouch.voucher_id}",
             )
         )
     count = Add(
