@@ -30,6 +30,7 @@ BENCHMARKS = {
         "interactions/s through the real GatewayBot (needs the test extra)",
     ),
     "import": ("vouchy.bench.importer", "rows/s importing an older bot's points.json"),
+    "vouches": ("vouchy.bench.vouches", "vouches/s through the real bot (needs the test extra)"),
 }
 
 

@@ -1,17 +1,22 @@
-"""The proof fetcher: Discord's media only (never a member's link to anywhere), at most
-``MAX_BYTES``, a server error tried again, a missing file read as unreadable."""
+"""Reading a proof: the fetcher takes Discord's media only (never a member's link to anywhere),
+at most ``MAX_BYTES``, tries a server error again, reads a missing file as unreadable; the
+hasher survives an image that kills its worker process."""
 
 from __future__ import annotations
 
+import io
+import os
 from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
 from aiohttp import web
+from PIL import Image
 
+from vouchy.features.vouches import discord
 from vouchy.features.vouches.detect import ProofImage
 from vouchy.features.vouches.discord import ProofFetcher
-from vouchy.features.vouches.proof import MAX_BYTES, ProofUnreadable
+from vouchy.features.vouches.proof import MAX_BYTES, ProofUnreadable, proof_hash
 
 
 @pytest_asyncio.fixture
@@ -97,3 +102,27 @@ async def test_an_attachment_larger_than_the_limit_is_not_even_fetched(cdn) -> N
     with pytest.raises(ProofUnreadable) as caught:
         await fetcher.fetch(image(base + "/ok", size=MAX_BYTES + 1))
     assert caught.value.key == "vouches.proof_too_large" and fetcher.fetches == 0
+
+
+def crash(_data: bytes) -> tuple[int | None, str, dict[str, object]]:
+    """Stands in for a screenshot that kills the process decoding it."""
+    os._exit(3)
+
+
+async def test_an_image_that_kills_its_worker_reads_as_unreadable_and_the_next_is_hashed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 10, 10)).save(data, "PNG")
+    hasher = discord.ProofHasher()
+    expected = proof_hash(data.getvalue())
+    assert await hasher.hash(data.getvalue()) == expected
+    monkeypatch.setattr(discord, "hash_in_worker", crash)
+    with pytest.raises(ProofUnreadable) as caught:
+        await hasher.hash(data.getvalue())
+    assert caught.value.params["detail"] == "worker died"
+    monkeypatch.undo()
+    assert await hasher.hash(data.getvalue()) == expected  # a new pool took over
+    with pytest.raises(ProofUnreadable) as unreadable:
+        await hasher.hash(b"not an image")
+    assert unreadable.value.key == "vouches.proof_unreadable"

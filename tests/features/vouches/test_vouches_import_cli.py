@@ -117,7 +117,7 @@ async def test_an_imported_vouch_whose_message_arrives_later_is_the_same_vouch(
             GUILD, "vouches", {"channels": [77]}, updated_by=1, reference="settings-1"
         )
 
-        async def never(_image: ProofImage) -> bytes:
+        async def never(_image: ProofImage) -> int:
             raise AssertionError("a known message's screenshot is never fetched")
 
         message = VouchMessage(

@@ -77,8 +77,8 @@ class Outcomes:
         self._changed = asyncio.Event()
         judge, delete = service.on_message, service.on_deleted
 
-        async def on_message(message: Any, fetch: Any) -> Outcome:
-            outcome = await judge(message, fetch)
+        async def on_message(message: Any, read_proof: Any) -> Outcome:
+            outcome = await judge(message, read_proof)
             self.by_message.setdefault(message.message_id, []).append(outcome)
             self._changed.set()
             return outcome

@@ -1,6 +1,7 @@
 """Vouches on Discord: the listeners (a message in a vouch channel, a deleted message, a bulk
 delete), ``/vouches show|top``, ``/admin vouch add|remove``, the review queue's buttons,
-``/config vouches``, and the one place a vouch's screenshot is fetched (``ProofFetcher``).
+``/config vouches``, and the one place a vouch's screenshot is read: fetched once
+(``ProofFetcher``) and hashed in a worker process (``ProofHasher``).
 
 Each listener and command copies plain values out of hikari's objects, calls the service and
 renders; no rule lives here. A listener never raises into hikari: a vouch that could not be
@@ -10,8 +11,12 @@ recorded is logged (``vouch_failed``) and, having no acknowledgement, changes no
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import urllib.parse
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import aiohttp
@@ -40,7 +45,7 @@ from vouchy.features.vouches.model import (
     Mention,
     VouchMessage,
 )
-from vouchy.features.vouches.proof import MAX_BYTES, ProofUnreadable
+from vouchy.features.vouches.proof import MAX_BYTES, ProofUnreadable, hash_in_worker
 from vouchy.features.vouches.render import render_summary, render_top, review_outcome
 from vouchy.features.vouches.service import VouchesService, parse_vouch_id
 from vouchy.features.vouches.settings import VouchesSettings, checked
@@ -130,6 +135,44 @@ class ProofFetcher:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+class ProofHasher:
+    """Hashes screenshots in worker processes (one fewer than the machine's cores, at least
+    one): decoding and reducing an image is CPU work that would stall the event loop, and a
+    thread doing it holds the GIL from the loop as much. A hostile image that crashes or
+    exhausts its worker takes only that process down: it reads as unreadable, and the next
+    hash starts a new pool.
+
+    The pool is the process's (one for every bot it runs, started on the first hash from a
+    fork server that has the image code loaded, ended when the interpreter exits): starting
+    one costs about half a second, as its worker imports the main module."""
+
+    _pool: ProcessPoolExecutor | None = None
+    workers = max(1, (os.cpu_count() or 2) - 1)
+
+    @classmethod
+    def _started(cls) -> ProcessPoolExecutor:
+        if cls._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["vouchy.features.vouches.proof"])
+            cls._pool = ProcessPoolExecutor(cls.workers, mp_context=context)
+        return cls._pool
+
+    async def hash(self, data: bytes) -> int:
+        pool = self._started()
+        try:
+            found, key, params = await asyncio.get_running_loop().run_in_executor(
+                pool, hash_in_worker, data
+            )
+        except BrokenProcessPool:
+            if ProofHasher._pool is pool:
+                ProofHasher._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise ProofUnreadable("vouches.proof_unreadable", detail="worker died") from None
+        if found is None:
+            raise ProofUnreadable(key, **params)
+        return found
 
 
 # -- a hikari message as the rules see it -----------------------------------------------------
@@ -231,6 +274,11 @@ async def check_settings(ctx: lightbulb.Context, app: Vouchy, values: dict[str, 
 def setup(ext: Extension) -> None:
     loader = ext.loader
     fetcher = ProofFetcher(ext.config.discord.rest_url)
+    hasher = ProofHasher()
+
+    async def read_proof(image: ProofImage) -> int:
+        """The screenshot fetched once, hashed off the event loop."""
+        return await hasher.hash(await fetcher.fetch(image))
 
     @loader.listener(hikari.GuildMessageCreateEvent)
     async def on_message(
@@ -251,7 +299,7 @@ def setup(ext: Extension) -> None:
             found = await vouch_message(
                 event, parent_id=parent, need_roles=rules.provider_role_id is not None
             )
-            outcome = await vouches.on_message(found, fetcher.fetch)
+            outcome = await vouches.on_message(found, read_proof)
             if outcome.result == "ignored":
                 log.debug("vouch_ignored", message_id=int(message.id), reason=outcome.code)
         except Exception as e:

@@ -190,6 +190,15 @@ def proof_hash(data: bytes) -> int:
     return quantise(projections(data))
 
 
+def hash_in_worker(data: bytes) -> tuple[int | None, str, dict[str, object]]:
+    """``proof_hash`` for a worker process: the hash, or the refusal's key and values (an
+    exception crossing the process boundary would lose its values)."""
+    try:
+        return proof_hash(data), "", {}
+    except ProofUnreadable as e:
+        return None, e.key, dict(e.params)
+
+
 def distance(a: int, b: int) -> int:
     """How many of the 64 bits differ."""
     return (a ^ b).bit_count()
@@ -283,23 +292,18 @@ class ProofIndex:
     def match(self, proof: int) -> ProofMatch | None:
         """The closest filed proof within ``max_distance``, the earliest filed on a tie."""
         # Invariant: the same answer as find_match over every entry (see the class docstring).
+        candidates: set[str] = set()
+        for bucket, (shift, width) in zip(self._buckets, self._shifts, strict=True):
+            piece = (proof >> shift) & ((1 << width) - 1)
+            # The filed pieces within the radius of this one (the loops run in C).
+            for near in filter(bucket.__contains__, map(piece.__xor__, self._flips[width])):
+                candidates.update(bucket[near])
         best: tuple[int, int, str] | None = None  # (distance, order, label)
-        seen: set[str] = set()
-        for bucket, (_shift, width), piece in zip(
-            self._buckets, self._shifts, self._pieces(proof), strict=True
-        ):
-            for flip in self._flips[width]:
-                keys = bucket.get(piece ^ flip)
-                if not keys:
-                    continue
-                for key in keys:
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    other, label, order = self._entries[key]
-                    d = (proof ^ other).bit_count()
-                    if d <= self.max_distance and (best is None or (d, order) < best[:2]):
-                        best = (d, order, label)
+        for key in candidates:
+            other, label, order = self._entries[key]
+            d = (proof ^ other).bit_count()
+            if d <= self.max_distance and (best is None or (d, order) < best[:2]):
+                best = (d, order, label)
         return None if best is None else ProofMatch(reference=best[2], distance=best[0])
 
 

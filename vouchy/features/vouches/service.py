@@ -1,7 +1,7 @@
 """The vouch service: what the Discord layer and the command line call. It decides with the
 pure rules, writes through the owners (``changes`` builds each operation) and reads with the
-Reader; it never touches hikari or aiohttp (the proof's bytes come from a ``fetch`` the caller
-gives).
+Reader; it never touches hikari or aiohttp (a proof's hash comes from the ``read_proof`` the
+caller gives: the Discord layer fetches the screenshot once and hashes it off the event loop).
 
 Who owns what:
 - a vouch's row is its voucher's: every decision about it (new, approved, denied, reversed,
@@ -44,7 +44,7 @@ from vouchy.features.vouches.model import (
     message_link,
     vouch_reference,
 )
-from vouchy.features.vouches.proof import ProofIndex, ProofUnreadable, from_signed, proof_hash
+from vouchy.features.vouches.proof import ProofIndex, ProofUnreadable, from_signed
 from vouchy.features.vouches.render import (
     LATEST,
     TOP_PAGE_SIZE,
@@ -65,9 +65,9 @@ from vouchy.store.settings import SettingsStore
 
 log = get_logger("vouchy.vouches")
 
-# The proof's bytes for a detected vouch: fetched once by the Discord layer; ProofUnreadable
-# when they cannot be had or read.
-Fetch = Callable[[ProofImage], Awaitable[bytes]]
+# The perceptual hash (``proof.proof_hash``) of a detected vouch's screenshot, read once by the
+# Discord layer; ProofUnreadable when it cannot be had or read.
+ReadProof = Callable[[ProofImage], Awaitable[int]]
 Result = Literal[
     "ignored",
     "duplicate",
@@ -213,7 +213,7 @@ class VouchesService:
 
     # -- a message in a vouch channel -------------------------------------------------------
 
-    async def on_message(self, message: VouchMessage, fetch: Fetch) -> Outcome:
+    async def on_message(self, message: VouchMessage, read_proof: ReadProof) -> Outcome:
         """Detect, judge and record a vouch (its reference is the message's id: a message
         seen twice is judged once)."""
         if message.guild_id is None:
@@ -225,7 +225,7 @@ class VouchesService:
             )
         key = (found.guild_id, found.message_id)
         owner = self.actors.member(found.guild_id, found.voucher_id)
-        job = owner.run(lambda o: self._judge(o, found, fetch))
+        job = owner.run(lambda o: self._judge(o, found, read_proof))
         self._inflight[key] = job
         try:
             # A cancelled listener (shutdown) leaves the owner's job to finish its write.
@@ -252,7 +252,7 @@ class VouchesService:
                 last = value
         return vouch_rules.VouchFacts(last_for_provider_ms=last, given_ms=tuple(given))
 
-    async def _judge(self, owner: Owner, c: Candidate, fetch: Fetch) -> Outcome:
+    async def _judge(self, owner: Owner, c: Candidate, read_proof: ReadProof) -> Outcome:
         """In the voucher's owner: the rules, then the proof (fetched and hashed only when
         every other rule passed), then one operation."""
         # Invariant: one operation per message reference, accepted, pending or refused.
@@ -266,8 +266,7 @@ class VouchesService:
         except vouch_rules.VouchRefused as refusal:
             return await self._refuse(owner, c, refusal)
         try:
-            data = await fetch(c.proof)
-            hashed = await asyncio.to_thread(proof_hash, data)
+            hashed = await read_proof(c.proof)
         except ProofUnreadable as e:
             log.info(
                 "vouch_proof_unreadable",
