@@ -191,3 +191,18 @@ async def test_vouches_acknowledged_after_the_last_snapshot_survive_a_lost_datab
             assert (await h.app.audit()).clean
     finally:
         await fake.close()
+
+
+async def test_a_message_deleted_while_it_is_being_judged_is_judged_then_taken_back(
+    v: Vouching,
+) -> None:
+    payload = v.message("d7", "seller")
+    message_id = int(payload["id"])
+    deletion = {"id": str(message_id), "channel_id": str(v.channel), "guild_id": str(v.guild.id)}
+    await v.fake.dispatch("MESSAGE_CREATE", payload)
+    await v.fake.dispatch("MESSAGE_DELETE", deletion)  # before the screenshot was even read
+    judged = await v.outcomes.of(message_id)
+    [deleted] = await v.outcomes.deletion(message_id)
+    assert (judged.result, deleted.result) == ("accepted", "reversed")
+    assert state_of(v.h.app.config.db_path, message_id) == "reversed"
+    assert await v.h.balance(v.who("d7")) == 25

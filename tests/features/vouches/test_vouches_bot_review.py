@@ -155,3 +155,11 @@ async def test_the_buttons_work_after_the_bot_restarted(tmp_path: Path) -> None:
             assert await v.h.balance(v.who("p0")) == 35
     finally:
         await fake.close()
+
+
+async def test_the_review_buttons_ids_are_the_features_codec_ids() -> None:
+    from vouchy.features.vouches.discord import CODEC
+    from vouchy.features.vouches.review import decode, encode
+
+    assert CODEC.decode(encode("approve", 123)) == ("approve", "123")
+    assert decode(CODEC.encode("deny", 456)) == ("deny", 456)

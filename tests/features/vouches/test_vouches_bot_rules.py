@@ -282,3 +282,24 @@ async def test_messages_that_are_not_vouches_are_ignored_without_a_word(v: Vouch
     ]
     counted = (f"vouch:{sentinel_id}", v.who("v19").id, v.who("seller").id, "accepted", 10, 0)
     assert vouch_rows(db(v), v.guild.id) == [*before[0], counted]
+
+
+async def test_a_posted_image_link_is_a_proof_read_through_discords_proxy(v: Vouching) -> None:
+    image = screens.png(shot(9090))
+    served = v.fake.attachment(image, "link.png")  # the fake's CDN stands for Discord's proxy
+    payload = v.message("v19", "seller2", image=b"")
+    payload["embeds"] = [
+        {
+            "type": "image",
+            "url": "https://imgur.example/proof.png",
+            "thumbnail": {
+                "url": "https://imgur.example/proof.png",
+                "proxy_url": served["url"],
+                "width": 360,
+                "height": 640,
+            },
+        }
+    ]
+    outcome = await v.post(payload)
+    assert outcome.result == "accepted"
+    assert v.fake.cdn_fetches.count(int(served["id"])) == 1
