@@ -21,6 +21,8 @@ def test_the_defaults_are_the_issues_and_the_rules_see_the_same_values() -> None
     assert VouchesSettings().rules() == VouchSettings()
     view = VouchesSettings(channels=[5, 6], provider_role=7, review_channel=8).rules()
     assert (view.channel_ids, view.provider_role_id, view.review_channel_id) == ((5, 6), 7, 8)
+    assert VouchesSettings(review_queue=True, review_channel=8).rules().review_queue
+    assert not VouchesSettings(review_queue=True).rules().review_queue  # nowhere to review
 
 
 @pytest.mark.parametrize(

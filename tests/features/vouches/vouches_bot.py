@@ -19,7 +19,15 @@ from support.bot import Harness
 
 from vouchy.features.vouches.model import DAY_MS, snowflake_at
 from vouchy.features.vouches.service import Outcome, VouchesService
-from vouchy.testing.fake_discord import Channel, FakeDiscord, Member, Role, User, payloads
+from vouchy.testing.fake_discord import (
+    Channel,
+    FakeDiscord,
+    Member,
+    Role,
+    User,
+    next_snowflake,
+    payloads,
+)
 
 REACTION = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me"
 POST = "/channels/{channel_id}/messages"
@@ -38,23 +46,17 @@ def vouch_fake(people: Sequence[str] = ()) -> FakeDiscord:
     accounts who joined long ago: the ``people`` named, "seller" (has the role), "seller2"."""
     fake = FakeDiscord()
     guild = fake.guild
-    guild.channels.append(Channel(payloads_id(), "vouches", position=2))
-    guild.channels.append(Channel(payloads_id(), "mods", position=3))
-    guild.roles.append(Role(payloads_id(), "Seller", position=1))
+    guild.channels.append(Channel(next_snowflake(), "vouches", position=2))
+    guild.channels.append(Channel(next_snowflake(), "mods", position=3))
+    guild.roles.append(Role(next_snowflake(), "Seller", position=1))
     for name in ("friend", "seller", "seller2", *people):
         member = Member(old_user(name), joined_at=OLD)
         if name.startswith("seller"):
             member.roles.append(guild.role("Seller").id)
         guild.members.append(member)
-    guild.members.append(Member(User(payloads_id(), "otherbot", bot=True)))
-    guild.members.append(Member(User(payloads_id(), "newbie")))  # an account made today
+    guild.members.append(Member(User(next_snowflake(), "otherbot", bot=True)))
+    guild.members.append(Member(User(next_snowflake(), "newbie")))  # an account made today
     return fake
-
-
-def payloads_id() -> int:
-    from vouchy.testing.fake_discord import next_snowflake
-
-    return next_snowflake()
 
 
 _shots: dict[int, Image.Image] = {}
@@ -132,7 +134,7 @@ class Vouching:
             "vouches",
             values,
             updated_by=self.guild.owner_id,
-            reference=f"test-settings:{payloads_id()}",
+            reference=f"test-settings:{next_snowflake()}",
         )
 
     def message(
@@ -150,7 +152,7 @@ class Vouching:
         one unless ``image`` or ``seed`` is given; ``image=b""`` for none)."""
         attachments = []
         if image is None:
-            image = screens.png(shot(seed if seed is not None else payloads_id()))
+            image = screens.png(shot(seed if seed is not None else next_snowflake()))
         if image:
             attachments.append(self.fake.attachment(image, filename, content_type=content_type))
         members = [self.who(n) for n in mentioned]

@@ -38,7 +38,9 @@ class VouchesSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     review_channel: int | None = None
 
     def rules(self) -> VouchSettings:
-        """The rules' view of these settings (``detect``, ``check_vouch``, ``award``)."""
+        """The rules' view of these settings (``detect``, ``check_vouch``, ``award``). A
+        review queue without its channel (``/config`` refuses one; ``config.toml`` could say
+        so) is off: a vouch never waits where no moderator can see it."""
         return VouchSettings(
             channel_ids=tuple(self.channels),
             provider_role_id=self.provider_role,
@@ -50,7 +52,7 @@ class VouchesSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
             max_per_day=self.max_per_day,
             emoji=self.emoji,
             reversal_window_days=self.reversal_window_days,
-            review_queue=self.review_queue,
+            review_queue=self.review_queue and self.review_channel is not None,
             review_channel_id=self.review_channel,
         )
 
@@ -58,7 +60,8 @@ class VouchesSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
 def checked(settings: VouchesSettings) -> VouchesSettings:
     """``settings`` if they hold together (``model.check_settings``: ids, the number of
     channels, the emoji, a review queue with its channel), else ``InvalidInput``."""
-    check_settings(settings.rules())
+    as_set = msgspec.structs.replace(settings.rules(), review_queue=settings.review_queue)
+    check_settings(as_set)
     return settings
 
 
