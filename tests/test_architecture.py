@@ -15,8 +15,8 @@ from vouchy.core import i18n
 ROOT = Path(__file__).resolve().parents[1] / "vouchy"
 DISCORD = ("hikari", "lightbulb")
 HTTP = ("aiohttp",)
-# A feature's modules that face Discord, HTTP or the command line (``cli.py`` opens the app
-# like ``vouchy/cli`` does); every other module of a feature is pure.
+# A feature's modules that face Discord, HTTP or the operator (``cli.py``: its subcommands,
+# which open the app like ``vouchy/cli`` does); every other module of a feature is pure.
 FACING = {
     "discord.py",
     "render.py",

@@ -69,6 +69,12 @@ def options_for(h: Harness, command: str) -> dict[str, Any]:
         "config web set": {"leaderboard": True},
         "config web reset": {"setting": "leaderboard"},
         "config web leaderboard": {"state": "on"},
+        "admin vouch add": {"provider": target, "voucher": h.friend},
+        "admin vouch remove": {"message_id": "123456789012345678"},
+        "config vouches set": {"voucher_points": 3},
+        "config vouches add": {"setting": "channels", "channel": h.guild.text_channel},
+        "config vouches remove": {"setting": "channels", "channel": h.guild.text_channel},
+        "config vouches reset": {"setting": "voucher_points"},
     }[command]
 
 
@@ -97,6 +103,8 @@ async def test_the_protected_list_covers_every_admin_and_settings_command() -> N
         "admin shop add",
         "admin shop edit",
         "admin shop remove",
+        "admin vouch add",
+        "admin vouch remove",
         "config core reset",
         "config core set",
         "config invites reset",
@@ -106,6 +114,10 @@ async def test_the_protected_list_covers_every_admin_and_settings_command() -> N
         "config shop reset",
         "config shop set",
         "config show",
+        "config vouches add",
+        "config vouches remove",
+        "config vouches reset",
+        "config vouches set",
         "config web leaderboard",
         "config web reset",
         "config web set",

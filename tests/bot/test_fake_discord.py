@@ -590,3 +590,38 @@ async def test_custom_routes_answer_what_the_fake_does_not_know(fake_discord: Fa
             await bot.rest.fetch_guild_preview(guild.id)
     [preview] = fake.requests_to("GET", "/guilds/{guild_id}/preview")
     assert preview.status == 404 and preview.violations == []
+
+
+async def test_the_cdn_serves_the_bytes_of_an_attachment_and_counts_each_fetch(
+    fake_discord: FakeDiscord,
+) -> None:
+    fake = fake_discord
+    posted = fake.attachment(b"\x89PNG fake bytes", "proof one.png", width=10, height=20)
+    message = payloads.message_create(fake.guild, fake.guild.member("member"), attachments=[posted])
+    assert message["attachments"][0]["url"].startswith(fake.base_url)
+    assert posted["size"] == 15 and posted["width"] == 10 and posted["content_type"] == "image/png"
+    async with aiohttp.ClientSession() as session:
+        async with session.get(posted["url"]) as response:
+            assert response.status == 200 and response.content_type == "image/png"
+            assert await response.read() == b"\x89PNG fake bytes"
+        async with session.get(f"{fake.base_url}/attachments/1/gone.png") as response:
+            assert response.status == 404
+    assert fake.cdn_fetches == [int(posted["id"]), 1]
+    assert fake.violations == []
+
+
+async def test_a_reply_the_bot_posts_is_echoed_with_a_whole_message_reference(
+    fake_discord: FakeDiscord,
+) -> None:
+    fake = fake_discord
+    channel = fake.guild.text_channel.id
+    async with running_bot(fake) as (bot, _client, log):
+        first = await bot.rest.create_message(channel, "first")
+        await bot.rest.create_message(channel, "a reply", reply=first.id)
+        event = await log.wait_for(
+            hikari.GuildMessageCreateEvent, lambda e: e.message.content == "a reply"
+        )
+    reference = event.message.message_reference
+    assert reference is not None and reference.id == first.id
+    assert reference.channel_id == channel and reference.guild_id == fake.guild.id
+    assert fake.violations == []

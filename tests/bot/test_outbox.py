@@ -266,3 +266,35 @@ async def test_a_reply_that_removes_itself_is_deleted_after_its_delay(tmp_path: 
         await settled(h.bot.outbox)
         assert not [m for m in h.fake.channel_messages(channel) if m["content"] == "Not counted"]
         assert [s for _, _, s, _ in outbox_rows(h.app.config.db_path)] == ["done", "done"]
+
+
+async def test_a_post_with_buttons_carries_them_in_their_rows_and_styles(
+    tmp_path: Path,
+) -> None:
+    async with started_bot(tmp_path) as h:
+        channel = h.guild.text_channel.id
+        rows = [
+            [
+                {"custom_id": "review:approve:7", "label": "Approve", "style": "success"},
+                {"custom_id": "review:deny:7", "label": "Deny", "style": "danger"},
+            ]
+        ]
+        await decide(
+            h.app,
+            h.guild_id,
+            "review-7",
+            Effect(
+                kind="discord.post",
+                payload={"channel_id": channel, "content": "Review", "components": rows},
+            ),
+        )
+        posted = await h.fake.wait_for_request("POST", POST, timeout=5)
+        [row] = posted.json["components"]
+        assert [(b["custom_id"], b["label"], b["style"]) for b in row["components"]] == [
+            ("review:approve:7", "Approve", 3),
+            ("review:deny:7", "Deny", 4),
+        ]
+        await settled(h.bot.outbox)
+        [message] = [m for m in h.fake.channel_messages(channel) if m["content"] == "Review"]
+        assert message["components"][0]["components"][0]["custom_id"] == "review:approve:7"
+        assert h.fake.violations == []

@@ -81,6 +81,14 @@ EXPECTED_COMMANDS = {
     "config web set",
     "config web reset",
     "config web leaderboard",
+    "vouches show",
+    "vouches top",
+    "admin vouch add",
+    "admin vouch remove",
+    "config vouches set",
+    "config vouches add",
+    "config vouches remove",
+    "config vouches reset",
 }
 
 

@@ -97,11 +97,39 @@ async def _remove_role(
     return ()
 
 
+BUTTON_STYLES = {
+    "primary": hikari.ButtonStyle.PRIMARY,
+    "secondary": hikari.ButtonStyle.SECONDARY,
+    "success": hikari.ButtonStyle.SUCCESS,
+    "danger": hikari.ButtonStyle.DANGER,
+}
+
+
+def buttons_of(
+    rest: hikari.api.RESTClient, rows: Sequence[Sequence[dict[str, Any]]]
+) -> list[hikari.api.MessageActionRowBuilder]:
+    """A post's buttons from its payload: rows of ``{"custom_id", "label", "style"}`` (style
+    one of ``BUTTON_STYLES``). Their custom ids come from a feature's ``Codec``, so a click
+    is routed to that feature whenever it comes (invariant 10)."""
+    built = []
+    for row in rows:
+        builder = rest.build_message_action_row()
+        for button in row:
+            builder.add_interactive_button(
+                BUTTON_STYLES[button.get("style", "secondary")],
+                button["custom_id"],
+                label=button["label"],
+            )
+        built.append(builder)
+    return built
+
+
 async def _post(rest: hikari.api.RESTClient, p: dict[str, Any], nonce: str) -> Sequence[Effect]:
     message = await rest.create_message(
         p["channel_id"],
         p.get("content") or hikari.UNDEFINED,
         embed=embed_of(p["embed"]) if p.get("embed") else hikari.UNDEFINED,
+        components=buttons_of(rest, p["components"]) if p.get("components") else hikari.UNDEFINED,
         nonce=nonce,
         reply=p.get("reply_to") or hikari.UNDEFINED,
         mentions_reply=False,

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from vouchy.features import admin, api, invites, points, shop
+from vouchy.features import admin, api, invites, points, shop, vouches
 from vouchy.features.base import Feature
 from vouchy.store import audit, schema
 
@@ -16,6 +16,7 @@ FEATURES: tuple[Feature, ...] = (
     admin.FEATURE,
     points.FEATURE,
     shop.FEATURE,
+    vouches.FEATURE,
     invites.FEATURE,
     api.FEATURE,
 )

@@ -173,3 +173,42 @@ def test_hashes_fit_a_signed_64_bit_column_and_come_back() -> None:
         stored = to_signed(value)
         assert -(2**63) <= stored < 2**63
         assert from_signed(stored) == value
+
+
+def flipped(rng: random.Random, value: int, bits: int) -> int:
+    for b in rng.sample(range(64), bits):
+        value ^= 1 << b
+    return value
+
+
+def test_the_index_finds_what_a_full_scan_finds_for_near_and_far_proofs() -> None:
+    rng = random.Random(11)
+    index = proof.ProofIndex()
+    earlier: list[tuple[str, int]] = []
+    for n in range(3000):
+        value = rng.getrandbits(64)
+        earlier.append((f"vouch:{n}", value))
+        index.add(f"vouch:{n}", value, f"vouch:{n}")
+    queries = [rng.getrandbits(64) for _ in range(200)]
+    # Copies of earlier proofs from 0 to 16 bits away: every distance around the threshold.
+    queries += [flipped(rng, earlier[rng.randrange(3000)][1], d % 17) for d in range(600)]
+    for query in queries:
+        assert index.match(query) == find_match(query, earlier), hex(query)
+    assert sum(index.match(q) is not None for q in queries) >= 400
+
+
+def test_the_index_forgets_a_discarded_proof_and_prefers_the_earliest_on_a_tie() -> None:
+    index = proof.ProofIndex()
+    base = 0x0123_4567_89AB_CDEF
+    index.add("a", base ^ 0b11, "first")
+    index.add("b", base ^ 0b1100, "second")  # as far from base as "a"
+    assert index.match(base) == ProofMatch(reference="first", distance=2)
+    index.discard("a")
+    assert "a" not in index and len(index) == 1
+    assert index.match(base) == ProofMatch(reference="second", distance=2)
+    index.add("b", base ^ (2**13 - 1), "moved")  # a key filed again replaces its proof
+    assert index.match(base) is None and len(index) == 1  # 13 bits away: not the same proof
+    assert index.match(base ^ 1) == ProofMatch(reference="moved", distance=12)
+    index.discard("b")
+    index.discard("b")  # discarding twice is harmless
+    assert len(index) == 0 and index.match(base) is None

@@ -125,6 +125,16 @@ class ProofReused(VouchRefused):
         super().__init__("vouches.refused_proof_reused", earlier=earlier)
 
 
+class ProofNotRead(VouchRefused):
+    """The screenshot could not be fetched or read (not an image, too large, the CDN failed):
+    the member can post it again."""
+
+    code = "vouch_proof_unreadable"
+
+    def __init__(self) -> None:
+        super().__init__("vouches.refused_proof_unreadable")
+
+
 class VouchFacts(msgspec.Struct, frozen=True, kw_only=True):
     """What the rules need from the database, read by the integrator.
 

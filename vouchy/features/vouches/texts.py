@@ -261,10 +261,229 @@ TEXTS = i18n.register(
             "en": "{file}: more than {limit} vouches; split the file. Nothing was imported.",
             "fr": "{file} : plus de {limit} vouchs ; découpe le fichier. Rien n'a été importé.",
         },
+        "vouches.import_no_file": {
+            "en": "{file}: no such file. Nothing was imported.",
+            "fr": "{file} : ce fichier n'existe pas. Rien n'a été importé.",
+        },
+        "vouches.import_unreadable": {
+            "en": "{file}: cannot be read ({why}). Nothing was imported.",
+            "fr": "{file} : illisible ({why}). Rien n'a été importé.",
+        },
         "vouches.import_same_message": {"en": "same message id", "fr": "même message"},
         "vouches.import_same_row": {
             "en": "same provider, voucher and time",
             "fr": "même prestataire, auteur et heure",
+        },
+    }
+)
+
+
+# Commands, options, settings and the replies of the Discord layer and the service.
+COMMANDS = i18n.register(
+    {
+        "vouches.cmd": {"en": "vouches", "fr": "vouchs"},
+        "vouches.cmd.desc": {
+            "en": "Vouches: a member's reputation and the top providers",
+            "fr": "Vouchs : la réputation d'un membre et les meilleurs prestataires",
+        },
+        "vouches.cmd.show": {"en": "show", "fr": "voir"},
+        "vouches.cmd.show.desc": {
+            "en": "A member's vouches: count, this month, top vouchers, the latest",
+            "fr": "Les vouchs d'un membre : total, ce mois-ci, meilleurs auteurs, les derniers",
+        },
+        "vouches.cmd.top": {"en": "top", "fr": "classement"},
+        "vouches.cmd.top.desc": {
+            "en": "Providers ranked by vouches, and your own place",
+            "fr": "Les prestataires classés par vouchs, et ta propre place",
+        },
+        "vouches.opt.member": {"en": "member", "fr": "membre"},
+        "vouches.opt.member.desc": {
+            "en": "Whose vouches (you if empty)",
+            "fr": "Les vouchs de qui (toi si vide)",
+        },
+        "vouches.opt.page": {"en": "page", "fr": "page"},
+        "vouches.opt.page.desc": {
+            "en": "Which page of the ranking",
+            "fr": "Quelle page du classement",
+        },
+        "vouches.admin": {"en": "vouch", "fr": "vouch"},
+        "vouches.admin.desc": {
+            "en": "Add or remove a vouch by hand",
+            "fr": "Ajouter ou retirer un vouch à la main",
+        },
+        "vouches.admin.add": {"en": "add", "fr": "ajouter"},
+        "vouches.admin.add.desc": {
+            "en": "Count a vouch whose proof was given elsewhere",
+            "fr": "Compter un vouch dont la preuve a été donnée ailleurs",
+        },
+        "vouches.admin.remove": {"en": "remove", "fr": "retirer"},
+        "vouches.admin.remove.desc": {
+            "en": "Take a vouch back, whatever its age",
+            "fr": "Annuler un vouch, quel que soit son âge",
+        },
+        "vouches.opt.provider": {"en": "provider", "fr": "prestataire"},
+        "vouches.opt.provider.desc": {
+            "en": "Who is vouched for",
+            "fr": "Qui reçoit le vouch",
+        },
+        "vouches.opt.voucher": {"en": "voucher", "fr": "auteur"},
+        "vouches.opt.voucher.desc": {
+            "en": "Who vouches (they get the voucher's points)",
+            "fr": "Qui laisse le vouch (il reçoit les points de l'auteur)",
+        },
+        "vouches.opt.message_id": {"en": "message_id", "fr": "id_message"},
+        "vouches.opt.message_id.desc": {
+            "en": "The vouch's message id or link (or the id an added vouch's reply gave)",
+            "fr": "L'id ou le lien du message du vouch (ou l'id donné à l'ajout d'un vouch)",
+        },
+        "vouches.opt.reason": {"en": "reason", "fr": "raison"},
+        "vouches.opt.reason.desc": {
+            "en": "Why (kept with the vouch and in the ledger)",
+            "fr": "Pourquoi (gardé avec le vouch et dans le registre)",
+        },
+        # --- /config vouches ---
+        "config.vouches": {"en": "vouches", "fr": "vouchs"},
+        "config.vouches.desc": {
+            "en": "Vouch settings: channels, provider role, points, limits, review",
+            "fr": "Réglages des vouchs : salons, rôle prestataire, points, limites, validation",
+        },
+        "vouches.setting.channels": {"en": "channels", "fr": "salons"},
+        "vouches.setting.channels.desc": {
+            "en": "The vouch channels (none: vouches are off)",
+            "fr": "Les salons de vouchs (aucun : les vouchs sont désactivés)",
+        },
+        "vouches.setting.provider_role": {"en": "provider_role", "fr": "role_prestataire"},
+        "vouches.setting.provider_role.desc": {
+            "en": "Only members with this role can be vouched for",
+            "fr": "Seuls les membres ayant ce rôle peuvent recevoir un vouch",
+        },
+        "vouches.setting.voucher_points": {"en": "voucher_points", "fr": "points_auteur"},
+        "vouches.setting.voucher_points.desc": {
+            "en": "Points the voucher earns for a vouch",
+            "fr": "Points que gagne l'auteur d'un vouch",
+        },
+        "vouches.setting.provider_points": {"en": "provider_points", "fr": "points_prestataire"},
+        "vouches.setting.provider_points.desc": {
+            "en": "Points the provider earns for a vouch",
+            "fr": "Points que gagne le prestataire pour un vouch",
+        },
+        "vouches.setting.cooldown_hours": {"en": "cooldown_hours", "fr": "delai_heures"},
+        "vouches.setting.cooldown_hours.desc": {
+            "en": "Hours between two vouches of one member for one provider",
+            "fr": "Heures entre deux vouchs d'un membre pour un même prestataire",
+        },
+        "vouches.setting.min_account_age_days": {
+            "en": "min_account_age_days",
+            "fr": "age_compte_jours",
+        },
+        "vouches.setting.min_account_age_days.desc": {
+            "en": "How old a Discord account must be to vouch, in days",
+            "fr": "L'âge minimum d'un compte Discord pour laisser un vouch, en jours",
+        },
+        "vouches.setting.min_member_age_hours": {
+            "en": "min_member_age_hours",
+            "fr": "anciennete_heures",
+        },
+        "vouches.setting.min_member_age_hours.desc": {
+            "en": "How long a member must have been here to vouch, in hours",
+            "fr": "Depuis combien d'heures un membre doit être ici pour laisser un vouch",
+        },
+        "vouches.setting.max_per_day": {"en": "max_per_day", "fr": "max_par_jour"},
+        "vouches.setting.max_per_day.desc": {
+            "en": "The most vouches one member may give in 24 hours",
+            "fr": "Le nombre maximum de vouchs qu'un membre peut laisser en 24 heures",
+        },
+        "vouches.setting.emoji": {"en": "emoji", "fr": "emoji"},
+        "vouches.setting.emoji.desc": {
+            "en": "The reaction on an accepted vouch",
+            "fr": "La réaction ajoutée à un vouch accepté",
+        },
+        "vouches.setting.reversal_window_days": {
+            "en": "reversal_window_days",
+            "fr": "annulation_jours",
+        },
+        "vouches.setting.reversal_window_days.desc": {
+            "en": "A vouch deleted within this many days is taken back",
+            "fr": "Un vouch supprimé dans ce nombre de jours est annulé",
+        },
+        "vouches.setting.review_queue": {"en": "review_queue", "fr": "validation"},
+        "vouches.setting.review_queue.desc": {
+            "en": "Vouches wait for a moderator's Approve before they count",
+            "fr": "Les vouchs attendent la validation d'un modérateur avant de compter",
+        },
+        "vouches.setting.review_channel": {"en": "review_channel", "fr": "salon_validation"},
+        "vouches.setting.review_channel.desc": {
+            "en": "Where moderators approve or deny vouches",
+            "fr": "Où les modérateurs valident ou refusent les vouchs",
+        },
+        # --- replies ---
+        "vouches.title": {"en": "Vouches", "fr": "Vouchs"},
+        "vouches.refused_proof_unreadable": {
+            "en": "I couldn't read your screenshot. Post it again as a PNG or JPEG image.",
+            "fr": "je n'ai pas pu lire ta capture. Poste-la à nouveau en image PNG ou JPEG.",
+        },
+        "vouches.added": {
+            "en": "Vouch added: <@{voucher_id}> for <@{provider_id}>; <@{voucher_id}> earned "
+            "{voucher_points} points. To take it back: `/admin vouch remove {id}`.",
+            "fr": "Vouch ajouté : <@{voucher_id}> pour <@{provider_id}> ; <@{voucher_id}> a "
+            "gagné {voucher_points} points. Pour l'annuler : `/admin vouch retirer {id}`.",
+        },
+        "vouches.removed": {
+            "en": "Vouch removed: <@{voucher_id}> for <@{provider_id}>. Taken back: "
+            "{voucher_points} points from <@{voucher_id}>, {provider_points} from "
+            "<@{provider_id}>.",
+            "fr": "Vouch retiré : <@{voucher_id}> pour <@{provider_id}>. Repris : "
+            "{voucher_points} points à <@{voucher_id}>, {provider_points} à <@{provider_id}>.",
+        },
+        "vouches.removed_short": {
+            "en": "{short} points could not be taken back: the balance was lower.",
+            "fr": "{short} points n'ont pas pu être repris : le solde était plus bas.",
+        },
+        "vouches.withdrawn": {
+            "en": "Vouch removed from the review queue: <@{voucher_id}> for <@{provider_id}>; "
+            "nothing had been given.",
+            "fr": "Vouch retiré de la file de validation : <@{voucher_id}> pour "
+            "<@{provider_id}> ; rien n'avait été donné.",
+        },
+        "vouches.remove_bad_id": {
+            "en": "{value!r} is not a message id or a message link; nothing was changed.",
+            "fr": "{value!r} n'est ni un id ni un lien de message ; rien n'a été modifié.",
+        },
+        "vouches.remove_unknown": {
+            "en": "No vouch has the id {id} in this server; nothing was changed.",
+            "fr": "Aucun vouch n'a l'id {id} sur ce serveur ; rien n'a été modifié.",
+        },
+        "vouches.review_gone": {
+            "en": "Vouchy has no record of this vouch; nothing was changed.",
+            "fr": "Vouchy n'a aucune trace de ce vouch ; rien n'a été modifié.",
+        },
+        "vouches.review_moved_on": {
+            "en": "This vouch changed meanwhile; nothing was changed.",
+            "fr": "Ce vouch a changé entre-temps ; rien n'a été modifié.",
+        },
+        "vouches.remove_moved_on": {
+            "en": "This vouch changed meanwhile; nothing was changed.",
+            "fr": "Ce vouch a changé entre-temps ; rien n'a été modifié.",
+        },
+        "vouches.count_broken": {
+            "en": "The provider's vouch count is already 0, which does not match their vouches: "
+            "run /admin audit, then /admin repair. Nothing was changed.",
+            "fr": "Le total de vouchs du prestataire est déjà à 0, ce qui ne correspond pas à ses "
+            "vouchs : lance /admin audit, puis /admin repair. Rien n'a été modifié.",
+        },
+        "vouches.import_known": {
+            "en": "This vouch is already known; nothing was changed.",
+            "fr": "Ce vouch est déjà connu ; rien n'a été modifié.",
+        },
+        "vouches.repair_moved": {
+            "en": "A vouch count changed during the repair; it was left as it is. Run the audit "
+            "again.",
+            "fr": "Un total de vouchs a changé pendant la réparation ; il a été laissé tel quel. "
+            "Relance l'audit.",
+        },
+        "vouches.provider_is_voucher": {
+            "en": "The provider and the voucher must be two different members.",
+            "fr": "Le prestataire et l'auteur doivent être deux membres différents.",
         },
     }
 )

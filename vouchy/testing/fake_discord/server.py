@@ -25,6 +25,7 @@ from .models import MANAGE_GUILD, Guild, Member, User, default_guild, iso, next_
 from .openapi import OpenAPIValidator, PathTemplates
 
 API_PREFIX = "/api/v10"
+CDN_PREFIX = "/attachments"  # where the fake serves attachment bytes, as Discord's CDN does
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 
@@ -204,6 +205,9 @@ class FakeDiscord:
         self._port = port
         self._runner: web.AppRunner | None = None
         self.gateway = Gateway(self, heartbeat_interval=heartbeat_interval)
+        # The CDN: bytes of attachments made with `attachment()`, by id; and the ids fetched.
+        self.files: dict[int, tuple[bytes, str | None]] = {}
+        self.cdn_fetches: list[int] = []
 
     # ------------------------------------------------------------ lifecycle
 
@@ -212,6 +216,7 @@ class FakeDiscord:
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._handle_rest)
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/gateway-resume", self.gateway.handle)
+        app.router.add_get(CDN_PREFIX + "/{attachment_id}/{filename}", self._serve_attachment)
         app.router.add_route("*", "/{tail:.*}", self._handle_outside_api)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -313,6 +318,37 @@ class FakeDiscord:
             for m in self.messages.values()
             if self.dm_channels.get(int(m["channel_id"])) == user_id
         ]
+    # ------------------------------------------------------------ the CDN
+
+    def attachment(
+        self,
+        data: bytes,
+        filename: str = "image.png",
+        *,
+        content_type: str | None = "image/png",
+        width: int | None = 64,
+        height: int | None = 64,
+    ) -> dict[str, Any]:
+        """An attachment object (for `payloads.message_create`) whose `url` this fake serves:
+        GET it and get `data` back, as from Discord's CDN. Fetches are counted in
+        `cdn_fetches` (by attachment id)."""
+        out = payloads.attachment(
+            filename, size=len(data), content_type=content_type, width=width, height=height
+        )
+        url = f"{self.base_url}{CDN_PREFIX}/{out['id']}/{urllib.parse.quote(filename)}"
+        out["url"] = out["proxy_url"] = url
+        self.files[int(out["id"])] = (data, content_type)
+        return out
+
+    async def _serve_attachment(self, request: web.Request) -> web.Response:
+        raw = request.match_info["attachment_id"]
+        attachment_id = int(raw) if raw.isdigit() else 0
+        self.cdn_fetches.append(attachment_id)
+        found = self.files.get(attachment_id)
+        if found is None:
+            return web.Response(status=404, text="Not Found")
+        data, content_type = found
+        return web.Response(body=data, content_type=content_type or "application/octet-stream")
 
     # ------------------------------------------------------------ gateway API
 
@@ -963,12 +999,25 @@ class FakeDiscord:
             message_type=message_type,
             webhook_id=self.application_id if webhook else None,
             application_id=self.application_id if webhook else None,
-            message_reference=body.get("message_reference"),
+            message_reference=self._reference(body.get("message_reference"), channel_id, guild),
         )
         if guild is not None:
             msg["guild_id"] = str(guild.id)
         self.messages[int(msg["id"])] = msg
         return msg
+
+    @staticmethod
+    def _reference(
+        reference: dict[str, Any] | None, channel_id: int, guild: Guild | None
+    ) -> dict[str, Any] | None:
+        """A reply's reference as Discord stores it: the bot may send only the message id;
+        the message names its channel and guild too."""
+        if not reference:
+            return None
+        stored = {"type": 0, "channel_id": str(channel_id), **reference}
+        if guild is not None:
+            stored.setdefault("guild_id", str(guild.id))
+        return stored
 
     async def _echo(self, msg: dict[str, Any], event: str = "MESSAGE_CREATE") -> None:
         if self.echo_messages and not int(msg.get("flags") or 0) & (EPHEMERAL | LOADING):
