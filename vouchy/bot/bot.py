@@ -193,6 +193,7 @@ class VouchyBot:
             await self._close_gateway()
             raise StartFailed(f"could not register the slash commands: {self._sync_error!r}")
         self.outbox.start()
+        await self.app.start_background()
         if self.heartbeat:
             self._beating = asyncio.create_task(
                 beat_forever(
