@@ -48,6 +48,8 @@ def options_for(h: Harness, command: str) -> dict[str, Any]:
         "config core reset": {"setting": "log_channel"},
         "config points set": {"daily_amount": 5},
         "config points reset": {"setting": "daily_amount"},
+        "config giftcodes set": {"auto_redeem": True},
+        "config giftcodes reset": {"setting": "auto_redeem"},
     }[command]
 
 
@@ -64,6 +66,8 @@ async def test_the_protected_list_covers_every_admin_and_settings_command() -> N
         "admin repair",
         "config core reset",
         "config core set",
+        "config giftcodes reset",
+        "config giftcodes set",
         "config points reset",
         "config points set",
         "config show",

@@ -46,6 +46,18 @@ EXPECTED_COMMANDS = {
     "config core reset",
     "config points set",
     "config points reset",
+    "giftcode channel set",
+    "giftcode autoredeem on",
+    "giftcode autoredeem off",
+    "giftcode players add",
+    "giftcode players remove",
+    "giftcode players list",
+    "giftcode redeem",
+    "giftcode status",
+    "giftcode codes",
+    "giftcode add",
+    "config giftcodes set",
+    "config giftcodes reset",
 }
 
 
