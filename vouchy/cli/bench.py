@@ -30,6 +30,7 @@ BENCHMARKS = {
         "interactions/s through the real GatewayBot (needs the test extra)",
     ),
     "import": ("vouchy.bench.importer", "rows/s importing an older bot's points.json"),
+    "giftcodes": ("vouchy.bench.giftcodes", "1,000 players x 5 codes at the publisher's limit"),
 }
 
 

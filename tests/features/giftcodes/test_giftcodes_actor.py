@@ -243,3 +243,63 @@ async def test_the_registrations_counter_is_audited_and_repaired_from_its_source
         assert len(await app.repair()) == 1
         assert (await app.audit()).clean
     assert rows(db, "SELECT fid, guilds FROM giftcode_players ORDER BY fid") == [(101, 2), (102, 1)]
+
+
+async def test_the_captcha_shape_runs_through_the_actor_and_never_sends_an_unsure_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from features.giftcodes.giftcodes_support import SECRET
+
+    from vouchy.features.giftcodes.fake_provider import FakeCaptchaSolver, FakeProvider
+    from vouchy.features.giftcodes.provider import GiftCodeClient
+
+    fake = FakeProvider(
+        secret=SECRET,
+        players=[p for p in publisher(101, 102).players.values()],
+        codes=[FakeCode(code="GOOD")],
+        captcha=True,
+    )
+    async with fake:
+        solver = FakeCaptchaSolver(fake, confidences=[0.2])
+        fake.inject("captcha_error")  # the publisher refuses one answer
+        client = GiftCodeClient(fake.base_url, SECRET, shape="captcha", solver=solver)
+        async with running(tmp_path, fake, monkeypatch, background=False) as (app, service):
+            service.publisher = client  # before the state loads: the loop uses this client
+            service._close_publisher = client.close
+            await app.start_background()
+            await set_guild(app)
+            await register(service, 101, 102)
+            await listed(service, "GOOD")
+            await settled(service)
+    assert set(outcomes(tmp_path / "vouchy.db").values()) == {"done:success"}
+    # The unsure read (0.2) fetched a new captcha instead of being sent; the refused answer was
+    # tried again with a new captcha.
+    assert fake.counters.answers["CAPTCHA CHECK ERROR."] == 1
+    assert fake.counters.by_path["captcha"] == 4  # 2 players + the unsure one + the retry
+    assert max(fake.counters.successes.values()) == 1
+
+
+async def test_the_game_secret_is_never_logged_nor_kept_in_the_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from features.giftcodes.giftcodes_support import SECRET
+
+    async with publisher(101, codes=[FakeCode(code="GOOD")]) as fake:
+        fake.inject("sign_error")  # the loop stops, logs, alerts: the secret in none of it
+        with structlog.testing.capture_logs() as logs:
+            async with running(tmp_path, fake, monkeypatch, giftcodes_canary="false") as (
+                app,
+                service,
+            ):
+                await set_guild(app, log_channel=LOG_CHANNEL)
+                await register(service, 101)
+                await listed(service, "GOOD")
+                redeemer = await service.redeemer()
+                await until(lambda: redeemer.state.runner.status == "stopped")
+                config_text = repr(app.config) + repr(service.publisher) + repr(service.config)
+    assert logs and SECRET not in repr(logs)
+    assert SECRET not in config_text
+    assert SECRET not in Path("config.toml").read_text()
+    assert SECRET not in repr(rows(tmp_path / "vouchy.db", "SELECT * FROM outbox"))
+    for journal in (tmp_path / "journal").iterdir():
+        assert SECRET not in journal.read_text()

@@ -539,6 +539,11 @@ class GiftCodeService:
         if count >= MAX_PLAYERS_PER_GUILD:
             raise Refused("giftcodes.too_many_players", max=MAX_PLAYERS_PER_GUILD)
         info = _looked_up(fid, await self.publisher.lookup(fid))
+        return await self.register(guild_id, info, by=by, reference=reference)
+
+    async def register(self, guild_id: int, info: PlayerInfo, *, by: int, reference: str) -> Player:
+        """Register a player the publisher's lookup described (``add_player`` looks it up;
+        a tool that has the answer already, the benchmark, calls this)."""
         await self.redeemer()
         return await self._turn(lambda: self._add_player(guild_id, info, by, reference))
 
