@@ -82,7 +82,11 @@ async def running(
         service = app.service(GiftCodeService)
         if background:
             await app.start_background()
-        yield app, service
+        try:
+            yield app, service
+        finally:
+            if not background:
+                await service.stop_background()  # closes the publisher's connections
     finally:
         await app.close()
 

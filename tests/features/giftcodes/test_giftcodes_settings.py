@@ -74,3 +74,12 @@ def test_every_command_and_option_text_fits_discord_in_both_languages() -> None:
                 assert 1 <= len(text) <= 100, (key, language)
             else:
                 assert NAME.match(text) and text == text.lower(), (key, language, text)
+
+
+def test_a_bad_check_interval_in_the_environment_stops_the_start_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIFTCODE_CHECK_INTERVAL", "soon")
+    with pytest.raises(ConfigError) as err:
+        Vouchy(load_config(env={"VOUCHY_DATA_DIR": str(tmp_path)}))
+    assert "GIFTCODE_CHECK_INTERVAL" in err.value.message and "'soon'" in err.value.message

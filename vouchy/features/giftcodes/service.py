@@ -143,6 +143,8 @@ class GiftCodeService:
         self.publisher = publisher
         self.fetch_list = fetch_list
         self.env = os.environ if env is None else env
+        # Checked now: a bad GIFTCODE_CHECK_INTERVAL stops the start with its name and value.
+        self.interval_s = sources.check_interval_s(settings.check_interval_s, self.env)
         self.rng = rng or random.Random()
         self.now_ms = now_ms or (lambda: int(time.time() * 1000))
         self._close_publisher = close_publisher
@@ -319,7 +321,7 @@ class GiftCodeService:
                 await _sleep(5.0, self._stop)
 
     async def _poll_forever(self) -> None:
-        interval = sources.check_interval_s(self.config.check_interval_s, self.env)
+        interval = self.interval_s
         log.info(
             "giftcode_poller_started",
             interval_s=interval,
