@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.bot import started_bot
+import pytest
+from support.bot import make_config, started_bot
 
 from vouchy.app import Vouchy
+from vouchy.bot.bot import VouchyBot
 from vouchy.features.base import Background
 from vouchy.store.operations import SYSTEM_USER, Op, Put
+from vouchy.testing.fake_discord import FakeDiscord
 
 GUILD = 111_111_111_111_111_111
 
@@ -70,3 +73,28 @@ async def test_a_background_service_that_fails_to_stop_does_not_stop_the_others(
         h.app.services["bad"] = bad
         await h.app.start_background()
     assert good.calls == ["start", "stop"] and bad.calls == ["start", "stop"]
+
+
+async def test_background_work_that_fails_to_start_stops_the_bot_start_and_closes_the_gateway(
+    tmp_path: Path,
+) -> None:
+    class Refuses(Worker):
+        async def start_background(self) -> None:
+            raise RuntimeError("cannot start")
+
+    async with FakeDiscord() as fake:
+        config = make_config(
+            tmp_path,
+            discord_token=fake.token,
+            discord_rest_url=fake.rest_url,
+            discord_guild_ids=str(fake.guild.id),
+        )
+        app = await Vouchy(config).start()
+        app.services["refuses"] = Refuses(app)
+        bot = VouchyBot(app)
+        try:
+            with pytest.raises(RuntimeError, match="cannot start"):
+                await bot.start()
+            assert not bot.bot.is_alive
+        finally:
+            await app.close()
