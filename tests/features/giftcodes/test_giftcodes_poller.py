@@ -237,3 +237,31 @@ def test_the_config_section_holds_every_default_the_poller_and_client_use() -> N
     assert (policy.temporary_max_tries, policy.unknown_max_tries) == (10, 3)
     assert policy.consecutive_error_limit == 5
     assert "secret" not in msgspec.json.encode(settings).decode().replace("secret_env", "")
+
+
+async def test_the_poller_starts_with_the_bot_and_stops_cleanly_with_it(
+    tmp_path: Path, codes_list: ListServer
+) -> None:
+    from support.bot import started_bot
+
+    from vouchy.features.giftcodes.service import GiftCodeService
+
+    codes_list.codes = ["OLD1 01.01.2025"]
+    with structlog.testing.capture_logs() as logs:
+        async with started_bot(tmp_path, giftcodes_list_url=codes_list.url) as h:
+            service = h.app.service(GiftCodeService)
+            for _ in range(200):
+                if codes_list.reads:
+                    break
+                await asyncio.sleep(0.01)
+            assert codes_list.reads == 1  # read at start; the next read is 10 s later
+            [work] = service._tasks
+            assert not work.done()
+        assert service._tasks == [] and work.done() and service._stop.is_set()
+    names = [e["event"] for e in logs]
+    assert names.index("giftcode_poller_started") < names.index("bot_stopping")
+    assert "giftcode_redemption_off" in names  # no secret: no redemption loop
+    assert not [e for e in logs if e["log_level"] in ("error", "critical", "warning")]
+    assert rows(tmp_path / "vouchy.db", "SELECT code, source FROM giftcode_codes") == [
+        ("OLD1", "first_start")
+    ]

@@ -256,19 +256,32 @@ class GiftCodeService:
     # -- background work -------------------------------------------------------------------
 
     async def start_background(self) -> None:
-        """Load the state, resume a run a crash cut short, finish owed announcements, then run
+        """Start the background work and return at once (the bot's start is not held up):
+        load the state, resume a run a crash cut short, finish owed announcements, then run
         the redemption loop (when the game's secret is set) and the list poller."""
         self._stop = asyncio.Event()
-        await self.redeemer()
-        await self._turn(self._resume)
-        await self._turn(self._announce_owed)
+        self._tasks.append(asyncio.create_task(self._background(), name="giftcodes"))
+
+    async def _background(self) -> None:
+        try:
+            await self.redeemer()
+            await self._turn(self._resume)
+            await self._turn(self._announce_owed)
+        except VouchyError as e:  # storage refused: the loop and the poller try again later
+            log.error("giftcode_start_failed", code=e.code, reason=e.message)
+        work = [asyncio.create_task(self._poll_forever(), name="giftcodes-poll")]
         if self.publisher is not None:
-            self._tasks.append(asyncio.create_task(self._redeem_forever(), name="giftcodes-run"))
+            work.append(asyncio.create_task(self._redeem_forever(), name="giftcodes-run"))
         else:
             log.info(
                 "giftcode_redemption_off", reason="no secret", secret_env=self.config.secret_env
             )
-        self._tasks.append(asyncio.create_task(self._poll_forever(), name="giftcodes-poll"))
+        try:
+            await asyncio.gather(*work)
+        finally:
+            for task in work:
+                task.cancel()
+            await asyncio.gather(*work, return_exceptions=True)
 
     async def stop_background(self) -> None:
         """Start nothing more; let the requests in flight answer and their steps be stored
