@@ -263,19 +263,20 @@ class GiftCodeService:
         self._tasks.append(asyncio.create_task(self._background(), name="giftcodes"))
 
     async def _background(self) -> None:
-        try:
-            await self.redeemer()
-            await self._turn(self._resume)
-            await self._turn(self._announce_owed)
-        except VouchyError as e:  # storage refused: the loop and the poller try again later
-            log.error("giftcode_start_failed", code=e.code, reason=e.message)
+        while not self._stop.is_set():
+            try:
+                await self.redeemer()
+                await self._turn(self._resume)
+                await self._turn(self._announce_owed)
+                break
+            except VouchyError as e:  # storage refused: nothing was stored; try again
+                log.error("giftcode_start_failed", code=e.code, reason=e.message)
+                await _sleep(5.0, self._stop)
         work = [asyncio.create_task(self._poll_forever(), name="giftcodes-poll")]
         if self.publisher is not None:
             work.append(asyncio.create_task(self._redeem_forever(), name="giftcodes-run"))
         else:
-            log.info(
-                "giftcode_redemption_off", reason="no secret", secret_env=self.config.secret_env
-            )
+            log.info("giftcode_redemption_off", reason="no secret", env_var=self.config.secret_env)
         try:
             await asyncio.gather(*work)
         finally:
