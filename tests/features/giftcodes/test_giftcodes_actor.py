@@ -151,10 +151,11 @@ async def test_five_errors_in_a_row_make_the_loop_back_off_then_it_resumes(
                 await settled(service)
     backoffs = [e for e in logs if e["event"] == "giftcode_backoff"]
     assert len(backoffs) == 1 and backoffs[0]["log_level"] == "warning"
-    # Nothing started during the pause: the sixth request came a second after the fifth.
+    # Nothing started during the pause: the sixth request came a second (less its jitter of
+    # at most 20%) after the fifth.
     times = sorted(fake.counters.arrivals[-len(fids) - 5 :])
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert max(gaps) >= 0.9
+    assert max(gaps) >= 0.8 - 0.01
     assert set(outcomes(tmp_path / "vouchy.db").values()) == {"done:success"}
     [(status, backoffs_left)] = rows(
         tmp_path / "vouchy.db", "SELECT status, backoffs FROM giftcode_runner"

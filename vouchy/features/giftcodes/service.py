@@ -263,7 +263,7 @@ class GiftCodeService:
         self._tasks.append(asyncio.create_task(self._background(), name="giftcodes"))
 
     async def _background(self) -> None:
-        while not self._stop.is_set():
+        while True:  # done even when a stop comes at once: it is what a restart owes
             try:
                 await self.redeemer()
                 await self._turn(self._resume)
@@ -271,6 +271,8 @@ class GiftCodeService:
                 break
             except VouchyError as e:  # storage refused: nothing was stored; try again
                 log.error("giftcode_start_failed", code=e.code, reason=e.message)
+                if self._stop.is_set():
+                    return
                 await _sleep(5.0, self._stop)
         work = [asyncio.create_task(self._poll_forever(), name="giftcodes-poll")]
         if self.publisher is not None:
