@@ -304,3 +304,21 @@ async def test_the_game_secret_is_never_logged_nor_kept_in_the_configuration(
     assert SECRET not in repr(rows(tmp_path / "vouchy.db", "SELECT * FROM outbox"))
     for journal in (tmp_path / "journal").iterdir():
         assert SECRET not in journal.read_text()
+
+
+async def test_a_player_who_moved_state_is_looked_up_again_stored_and_then_redeemed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "vouchy.db"
+    async with publisher(101, codes=[FakeCode(code="GOOD")]) as fake:
+        async with running(tmp_path, fake, monkeypatch) as (app, service):
+            await set_guild(app)
+            await register(service, 101)
+            assert rows(db, "SELECT kid FROM giftcode_players") == [(245,)]
+            fake.players[101].kid = 312  # the player transferred to another state
+            await listed(service, "GOOD")
+            await settled(service)
+    assert fake.counters.answers["USER INFO ERROR."] == 1
+    assert fake.counters.by_path["player"] == 2  # registered, then looked up again
+    assert rows(db, "SELECT kid FROM giftcode_players") == [(312,)]
+    assert outcomes(db) == {("GOOD", 101): "done:success"}
