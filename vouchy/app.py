@@ -23,7 +23,7 @@ from vouchy.core import config as core_config
 from vouchy.core.config import Config
 from vouchy.core.errors import VouchyError
 from vouchy.core.logs import get_logger
-from vouchy.features.base import Context
+from vouchy.features.base import Background, Context
 from vouchy.features.points.service import PointsService
 from vouchy.store import audit as audits
 from vouchy.store.audit import AuditReport
@@ -124,6 +124,7 @@ class Vouchy:
                 ctx.services[feature.name] = feature.service(ctx)
         self.services: dict[str, Any] = ctx.services
         self.points: PointsService = self.services["points"]
+        self._background: list[Background] = []
 
     def service(self, kind: type[T]) -> T:
         """The feature service of type ``kind``."""
@@ -154,9 +155,28 @@ class Vouchy:
         gc.freeze()
         return self
 
+    async def start_background(self) -> None:
+        """Start the services' own work (``features.base.Background``), in registry order.
+        The bot calls this once it is connected; command-line tools never do."""
+        for service in self.services.values():
+            if isinstance(service, Background) and service not in self._background:
+                await service.start_background()
+                self._background.append(service)
+
+    async def stop_background(self) -> None:
+        """Stop what ``start_background`` started, newest first; one that fails to stop is
+        logged and the others still stop."""
+        while self._background:
+            service = self._background.pop()
+            try:
+                await service.stop_background()
+            except Exception as e:
+                log.error("background_stop_failed", service=type(service).__name__, error=repr(e))
+
     async def close(self) -> None:
-        """Stop the snapshot schedule and taking operations, drain every mailbox, flush the
-        writer, close connections and the journal."""
+        """Stop the services' background work, the snapshot schedule and taking operations,
+        drain every mailbox, flush the writer, close connections and the journal."""
+        await self.stop_background()
         await self.stop_snapshots()
         try:
             await self.actors.close()

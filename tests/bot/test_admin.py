@@ -75,6 +75,8 @@ def options_for(h: Harness, command: str) -> dict[str, Any]:
         "config vouches add": {"setting": "channels", "channel": h.guild.text_channel},
         "config vouches remove": {"setting": "channels", "channel": h.guild.text_channel},
         "config vouches reset": {"setting": "voucher_points"},
+        "config giftcodes set": {"auto_redeem": True},
+        "config giftcodes reset": {"setting": "auto_redeem"},
     }[command]
 
 
@@ -107,6 +109,8 @@ async def test_the_protected_list_covers_every_admin_and_settings_command() -> N
         "admin vouch remove",
         "config core reset",
         "config core set",
+        "config giftcodes reset",
+        "config giftcodes set",
         "config invites reset",
         "config invites set",
         "config points reset",

@@ -89,6 +89,18 @@ EXPECTED_COMMANDS = {
     "config vouches add",
     "config vouches remove",
     "config vouches reset",
+    "giftcode channel set",
+    "giftcode autoredeem on",
+    "giftcode autoredeem off",
+    "giftcode players add",
+    "giftcode players remove",
+    "giftcode players list",
+    "giftcode redeem",
+    "giftcode status",
+    "giftcode codes",
+    "giftcode add",
+    "config giftcodes set",
+    "config giftcodes reset",
 }
 
 

@@ -215,6 +215,13 @@ class VouchyBot:
         if self._sync_error is not None:
             await self._close_gateway()
             raise StartFailed(f"could not register the slash commands: {self._sync_error!r}")
+        # Background work first: the outbox then starts with nothing awaited after it, and
+        # carries out at its first poll whatever the background work decided meanwhile.
+        try:
+            await self.app.start_background()
+        except BaseException:
+            await self._close_gateway()
+            raise
         self.outbox.start()
         if self.heartbeat:
             self._beating = asyncio.create_task(

@@ -37,6 +37,7 @@ BENCHMARKS = {
     "shop": ("vouchy.bench.shop", "purchases/s: a rush on limited stock, a steady stream"),
     "api": ("vouchy.bench.api", "HTTP earns/s and p99 at 500/s, load from a separate process"),
     "vouches": ("vouchy.bench.vouches", "vouches/s through the real bot (needs the test extra)"),
+    "giftcodes": ("vouchy.bench.giftcodes", "1,000 players x 5 codes at the publisher's limit"),
 }
 
 

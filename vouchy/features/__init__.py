@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from vouchy.features import admin, api, invites, points, shop, vouches
+from vouchy.features import admin, api, giftcodes, invites, points, shop, vouches
 from vouchy.features.base import Feature
 from vouchy.store import audit, schema
 
@@ -18,6 +18,7 @@ FEATURES: tuple[Feature, ...] = (
     shop.FEATURE,
     vouches.FEATURE,
     invites.FEATURE,
+    giftcodes.FEATURE,
     api.FEATURE,
 )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
@@ -28,6 +28,17 @@ class Context:
     actors: Actors
     settings: SettingsStore
     services: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Background(Protocol):
+    """A service with work of its own (a poller, a queue of requests to a third party): the bot
+    starts it once it is connected, and ``Vouchy.close()`` stops it before the owners drain, so
+    its last changes still reach the writer."""
+
+    async def start_background(self) -> None: ...
+
+    async def stop_background(self) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -518,3 +518,22 @@ def test_an_impossible_policy_is_a_config_error() -> None:
         Policy(max_concurrency=0).check()
     assert err.value.params["setting"] == "max_concurrency"
     assert Policy().check() == Policy()
+
+
+def test_several_new_codes_are_tested_at_once_on_different_players_before_anything_else() -> None:
+    policy = Policy(player_gap_ms=0, requests_per_second=1000, max_concurrency=3)
+    state = setup([1, 2, 3, 4], code="OPEN", policy=policy)
+    step, _ = run_one(state, OK, T0, policy=policy)  # OPEN's canary answered: open to all
+    state = step.state
+    for code in ("NEWA", "NEWB"):
+        state = rules.enqueue(state, code, [1, 2, 3, 4], T0 + 1, policy=policy).state
+    started = []
+    now = T0 + 2
+    while (plan := rules.next_actions(state, now, policy)).actions:
+        action = plan.actions[0]
+        started.append((action.code, action.fid))
+        state = rules.start(state, action, now, policy).state
+        now += 1
+    # The two canaries go first, on two players, ahead of the open code's waiting attempts.
+    assert started[:2] == [("NEWA", 1), ("NEWB", 2)]
+    assert started[2][0] == "OPEN"

@@ -108,6 +108,7 @@ class Counters:
     answers: collections.Counter[str] = field(default_factory=collections.Counter)
     successes: collections.Counter[tuple[str, int]] = field(default_factory=collections.Counter)
     rate_limited: int = 0
+    in_flight: int = 0  # requests received and not yet answered
 
     def per_second(self) -> dict[int, int]:
         """Requests per whole second since the first one."""
@@ -235,6 +236,8 @@ class FakeProvider:
         captcha_min_gap_s: float | None = None,  # captcha fetches for one player
         captcha_case_sensitive: bool = False,
         slow_s: float = 2.0,  # how late a "timeout" answer comes
+        answer_delay_s: float = 0.0,  # every answer waits this long (its effect taken first)
+        noise: float = 0.0,  # this share of gift_code requests get a random temporary fault
         seed: int = 0,
     ) -> None:
         self.secret = secret
@@ -249,6 +252,8 @@ class FakeProvider:
         self.captcha_min_gap_s = captcha_min_gap_s
         self.captcha_case_sensitive = captcha_case_sensitive
         self.slow_s = slow_s
+        self.answer_delay_s = answer_delay_s
+        self.noise = noise
         self.counters = Counters()
         self.received: dict[int, set[str]] = collections.defaultdict(set)
         self._groups: dict[int, set[str]] = collections.defaultdict(set)
@@ -336,6 +341,13 @@ class FakeProvider:
         return None
 
     async def _handle(self, path: str, request: web.Request) -> web.StreamResponse:
+        self.counters.in_flight += 1
+        try:
+            return await self._handle_one(path, request)
+        finally:
+            self.counters.in_flight -= 1
+
+    async def _handle_one(self, path: str, request: web.Request) -> web.StreamResponse:
         now = time.monotonic()
         c = self.counters
         c.requests += 1
@@ -384,6 +396,8 @@ class FakeProvider:
         response[_LABEL] = self._last_msg  # what this request was told, before any await
         if response.get(_LATE):
             await asyncio.sleep(self.slow_s)  # took effect; the client has given up by now
+        elif self.answer_delay_s:
+            await asyncio.sleep(self.answer_delay_s)
         return response
 
     async def _decide(
@@ -398,6 +412,9 @@ class FakeProvider:
                 headers={"Retry-After": str(self.retry_after_s)},
             )
         fault = self._take_fault(path, fid, code)
+        if fault is None and path == "gift_code" and self.noise and self._rng.random() < self.noise:
+            noisy: Fault = self._rng.choice(("timeout_retry", "http_503", "html"))
+            fault = _Injected(noisy, 0, None, None, None, None)
         if fault is not None:
             early = await self._transport_fault(fault)
             if early is not None:

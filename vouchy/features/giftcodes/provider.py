@@ -24,6 +24,8 @@ from vouchy.core.errors import ConfigError
 from vouchy.core.logs import get_logger
 from vouchy.features.giftcodes import rules
 from vouchy.features.giftcodes.pacing import Pacer
+from vouchy.features.giftcodes.settings import GiftcodesSettings
+from vouchy.features.giftcodes.sources import ListUnavailable
 
 log = get_logger("vouchy.giftcodes")
 
@@ -255,3 +257,37 @@ class GiftCodeClient:
             ms=round((time.monotonic() - started) * 1000, 1),
         )
         return result
+
+
+def client_from(
+    settings: GiftcodesSettings, secret: str, *, solver: CaptchaSolver | None = None
+) -> GiftCodeClient:
+    """The client the configuration describes: its base URL, request shape and timeouts, and a
+    pacer at ``requests_per_second`` with ``max_concurrency`` requests in flight."""
+    return GiftCodeClient(
+        settings.base_url,
+        secret,
+        shape=settings.request_shape,
+        solver=solver,
+        captcha_min_confidence=settings.captcha_min_confidence,
+        captcha_max_fetches=settings.captcha_max_fetches,
+        timeout_s=settings.timeout_s,
+        pacer=Pacer(settings.requests_per_second, max_concurrency=settings.max_concurrency),
+    )
+
+
+async def fetch_list(url: str, timeout_s: float) -> bytes:
+    """The community list's body (at most ``MAX_BODY_BYTES``); any failure to get a 2xx answer
+    is a ``ListUnavailable`` naming why (the caller logs it and tries at the next check)."""
+    timeout = aiohttp.ClientTimeout(total=timeout_s)
+    try:
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+            async with http.get(url, headers={"Accept": "application/json"}) as resp:
+                body = await _read_capped(resp)
+                if not 200 <= resp.status < 300:
+                    raise ListUnavailable(f"HTTP {resp.status}")
+                return body
+    except TimeoutError:
+        raise ListUnavailable("timeout") from None
+    except (aiohttp.ClientError, OSError, ValueError) as e:
+        raise ListUnavailable(type(e).__name__) from None

@@ -675,7 +675,7 @@ def next_actions(state: RedemptionState, now_ms: int, policy: Policy = DEFAULT_P
         return Plan(wake_ms=runner.until_ms)
     busy_players: set[int] = set()
     busy_canaries: set[str] = set()  # canary codes whose canary is in flight
-    canary_choice: dict[str, int] = {}  # canary codes without a canary yet: the lowest fid
+    candidates: dict[str, list[int]] = {}  # canary codes without a canary yet: their players
     for attempt in state.attempts.values():
         code = state.codes.get(attempt.code)
         if code is None:
@@ -690,10 +690,10 @@ def next_actions(state: RedemptionState, now_ms: int, policy: Policy = DEFAULT_P
             and code.canary_fid is None
             and attempt.fid in state.players
         ):
-            best = canary_choice.get(attempt.code)
-            canary_choice[attempt.code] = attempt.fid if best is None else min(best, attempt.fid)
+            candidates.setdefault(attempt.code, []).append(attempt.fid)
+    canary_choice = _choose_canaries(state, candidates, busy_players)
     free = policy.max_concurrency - sum(1 for _ in _redeeming(state))
-    best_ready: tuple[int, int, int, str] | None = None
+    best_ready: tuple[int, int, int, int, str] | None = None
     chosen: Attempt | None = None
     wake: int | None = None
     for attempt in state.attempts.values():
@@ -713,8 +713,9 @@ def next_actions(state: RedemptionState, now_ms: int, policy: Policy = DEFAULT_P
         if at > now_ms:
             wake = at if wake is None else min(wake, at)
             continue
-        # Oldest ready first; among equals, the older code, then the lower player id.
-        rank = (at, code.first_seen_ms, attempt.fid, attempt.code)
+        # Canaries first (each one gates a whole code), then the oldest ready; among equals,
+        # the older code, then the lower player id.
+        rank = (int(code.status != "canary"), at, code.first_seen_ms, attempt.fid, attempt.code)
         if best_ready is None or rank < best_ready:
             best_ready, chosen = rank, attempt
     if chosen is None or free <= 0:
@@ -725,6 +726,28 @@ def next_actions(state: RedemptionState, now_ms: int, policy: Policy = DEFAULT_P
     kind: ActionKind = "refresh" if chosen.refresh else "redeem"
     action = Action(kind=kind, code=chosen.code, fid=chosen.fid, kid=state.players[chosen.fid].kid)
     return Plan(actions=(action,), wake_ms=now_ms + policy.start_interval_ms)
+
+
+def _choose_canaries(
+    state: RedemptionState, candidates: Mapping[str, list[int]], busy: set[int]
+) -> dict[str, int]:
+    """A canary for each canary code that has none yet: its lowest player id that is neither
+    another code's canary nor in flight (so several new codes are tested at once), else its
+    lowest player id. Older codes choose first."""
+    taken = {
+        c.canary_fid
+        for c in state.codes.values()
+        if c.status == "canary" and c.canary_fid is not None
+    }
+    chosen: dict[str, int] = {}
+    order = sorted(candidates, key=lambda name: (state.codes[name].first_seen_ms, name))
+    for name in order:
+        fids = sorted(candidates[name])
+        free = [f for f in fids if f not in taken and f not in busy]
+        pick = free[0] if free else next((f for f in fids if f not in taken), fids[0])
+        chosen[name] = pick
+        taken.add(pick)
+    return chosen
 
 
 def _redeeming(state: RedemptionState) -> Iterable[Attempt]:

@@ -30,6 +30,15 @@ _INVISIBLE: Final = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _QUOTES: Final = "`'\"“”‘’«» "
 
 
+class ListUnavailable(InvalidInput):
+    """The community list could not be fetched (network, timeout, an HTTP error status)."""
+
+    code = "giftcode_list_unavailable"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("giftcodes.list_unavailable", detail=detail[:200])
+
+
 class ListedCode(msgspec.Struct, frozen=True, kw_only=True):
     """One code of a community list, with the date it was listed when the list gives one."""
 
