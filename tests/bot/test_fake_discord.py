@@ -531,3 +531,19 @@ async def test_custom_routes_answer_what_the_fake_does_not_know(fake_discord: Fa
             await bot.rest.fetch_guild_preview(guild.id)
     [preview] = fake.requests_to("GET", "/guilds/{guild_id}/preview")
     assert preview.status == 404 and preview.violations == []
+
+
+async def test_a_guilds_afk_channel_and_the_bytes_of_an_uploaded_file_are_kept(
+    fake_discord: FakeDiscord,
+) -> None:
+    fake = fake_discord
+    guild = fake.guild
+    guild.afk_channel_id = guild.channel("Voice").id
+    async with running_bot(fake) as (bot, _client, _log):
+        cached = bot.cache.get_guild(guild.id)
+        assert cached is not None and cached.afk_channel_id == guild.afk_channel_id
+        await bot.rest.create_message(
+            guild.text_channel.id, "a file", attachment=hikari.Bytes(b"\x89PNG...", "card.png")
+        )
+    [post] = fake.requests_to("POST", "/channels/{channel_id}/messages")
+    assert post.files == ["card.png"] and post.file_data == [b"\x89PNG..."]

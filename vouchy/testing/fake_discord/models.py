@@ -150,6 +150,7 @@ class Guild:
     # VOICE_STATE objects of members currently in a voice channel, by user id.
     voice_states: dict[int, dict[str, Any]] = dataclasses.field(default_factory=dict)
     preferred_locale: str = "en-US"
+    afk_channel_id: int | None = None  # the voice channel Discord moves idle members to
 
     def __post_init__(self) -> None:
         if not any(role.id == self.id for role in self.roles):

@@ -54,6 +54,7 @@ class RecordedRequest:
     violations: list[str] = dataclasses.field(default_factory=list)
     status: int = 0
     response: Any = None
+    file_data: list[bytes] = dataclasses.field(default_factory=list)  # their bytes, in order
 
     def q(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -606,7 +607,9 @@ class FakeDiscord:
         self.violations.append(f"{request.method} {request.path}: not under {API_PREFIX}")
         return web.json_response({"message": "404: Not Found", "code": 0}, status=404)
 
-    async def _read_body(self, request: web.Request) -> tuple[bool, Any, list[str], str]:
+    async def _read_body(
+        self, request: web.Request, data: list[bytes] | None = None
+    ) -> tuple[bool, Any, list[str], str]:
         if not request.can_read_body:
             return False, None, [], ""
         content_type = request.content_type
@@ -619,7 +622,9 @@ class FakeDiscord:
                     body = json.loads(await part.text())
                 else:
                     files.append(part.filename or part.name or "")
-                    await part.read()
+                    content = bytes(await part.read())
+                    if data is not None:
+                        data.append(content)
             return True, body, files, content_type
         raw = await request.read()
         if not raw:
@@ -635,7 +640,8 @@ class FakeDiscord:
         raw_path = request.raw_path.split("?", 1)[0][len(API_PREFIX) :] or "/"
         path = "/".join(urllib.parse.unquote(s) for s in raw_path.split("/"))
         method = request.method.upper()
-        has_body, body, files, content_type = await self._read_body(request)
+        file_data: list[bytes] = []
+        has_body, body, files, content_type = await self._read_body(request, file_data)
         query = _query_multi(request)
         problems: list[str] = []
         if self.validate:
@@ -662,6 +668,7 @@ class FakeDiscord:
             reason=urllib.parse.unquote(request.headers.get("X-Audit-Log-Reason", "")) or None,
             time=time.time(),
             violations=problems,
+            file_data=file_data,
         )
         auth_problem = self._check_auth(request, template)
         if auth_problem:
