@@ -13,8 +13,18 @@ from vouchy.core import i18n
 ROOT = Path(__file__).resolve().parents[1] / "vouchy"
 DISCORD = ("hikari", "lightbulb")
 HTTP = ("aiohttp",)
-# A feature's modules that face Discord or HTTP; every other module of a feature is pure.
-FACING = {"discord.py", "render.py", "http.py", "provider.py", "fake_provider.py", "components.py"}
+# A feature's modules that face Discord, HTTP or the command line (``cli.py``: its own
+# subcommands and import formats, which open the store through ``vouchy.app``); every other
+# module of a feature is pure.
+FACING = {
+    "discord.py",
+    "render.py",
+    "http.py",
+    "provider.py",
+    "fake_provider.py",
+    "components.py",
+    "cli.py",
+}
 
 
 def imports(path: Path) -> set[str]:
