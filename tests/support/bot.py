@@ -46,6 +46,21 @@ EXPECTED_COMMANDS = {
     "config core reset",
     "config points set",
     "config points reset",
+    "level",
+    "levels",
+    "admin xp add",
+    "admin xp remove",
+    "admin xp set",
+    "admin xp reset",
+    "admin levels sync-roles",
+    "config levels set",
+    "config levels add",
+    "config levels remove",
+    "config levels reset",
+    "config levels multiplier",
+    "config levels role-reward",
+    "config levels point-reward",
+    "config levels item-reward",
 }
 
 

@@ -8,13 +8,14 @@ from typing import Any
 
 import msgspec
 
-from vouchy.features import admin, points
+from vouchy.features import admin, levels, points
 from vouchy.features.base import Feature
 from vouchy.store import audit, schema
 
 FEATURES: tuple[Feature, ...] = (
     admin.FEATURE,
     points.FEATURE,
+    levels.FEATURE,
 )
 
 for _feature in FEATURES:

@@ -1,4 +1,5 @@
-"""Replies of ``/level top`` and ``/admin xp`` as text in the reader's language.
+"""The leaderboard's pages and ranks, and the replies of ``/levels`` and ``/admin xp`` as
+text in the reader's language: pure (the Discord layer puts them in embeds).
 
 Member ids are passed to the texts as strings, so a mention never gets a thousands separator.
 """
