@@ -30,6 +30,7 @@ BENCHMARKS = {
         "interactions/s through the real GatewayBot (needs the test extra)",
     ),
     "import": ("vouchy.bench.importer", "rows/s importing an older bot's points.json"),
+    "events": ("vouchy.bench.levels", "XP from MESSAGE_CREATE events/s, XP commit p99, rank card"),
 }
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -50,6 +51,7 @@ from vouchy.features.levels.board import (
 from vouchy.features.levels.changes import (
     CreditPlan,
     game_changes,
+    log_values,
     plan_credit,
     role_effects,
     settle_changes,
@@ -77,7 +79,7 @@ from vouchy.features.levels.rules import (
 )
 from vouchy.features.levels.settings import LevelSettings
 from vouchy.features.levels.state import STALE, STATE, MemberXp, voice_values
-from vouchy.features.levels.tables import MEMBERS, NOTICES, REWARDS
+from vouchy.features.levels.tables import LOG, MEMBERS, NOTICES, REWARDS
 from vouchy.features.levels.voice import (
     VoiceCredit,
     VoiceFacts,
@@ -105,11 +107,72 @@ NOT_IN_VOICE = VoiceFacts()
 VOICE_TICK_S = 60.0  # how often open voice sessions are credited (and so what a crash loses)
 RETRIES = 3  # plans made from a row another owner changed meanwhile are made again
 
+# Many members' rows in one query: (guild, user) pairs as a JSON array.
 _LOAD = f"""
 SELECT m.*, (SELECT group_concat(r.reward_key, char(31)) FROM {REWARDS} r
              WHERE r.guild_id = m.guild_id AND r.user_id = m.user_id) AS paid
-FROM {MEMBERS} m WHERE m.guild_id = ? AND m.user_id = ?
+FROM json_each(?) AS k CROSS JOIN {MEMBERS} AS m
+    ON m.guild_id = k.value ->> 0 AND m.user_id = k.value ->> 1
 """
+PENDING = "levels:pending"  # messages waiting for their author's owner to decide them
+
+
+class Waiting:
+    """Messages of one member waiting for the job that will decide them all."""
+
+    __slots__ = ("facts", "future")
+
+    def __init__(self, facts: list[MessageFacts]) -> None:
+        self.facts = facts
+        self.future: asyncio.Future[Receipt | None] | None = None
+
+
+class RowLoader:
+    """Reads members' rows in batches: every row asked for in one turn of the event loop is
+    read by one query (a flood of new members costs a few reads, not one each)."""
+
+    def __init__(self, reader: Reader, most: int = 500) -> None:
+        self.reader = reader
+        self.most = most
+        self._wanted: dict[tuple[int, int], asyncio.Future[dict[str, Any] | None]] = {}
+        self._scheduled = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def load(self, guild_id: int, user_id: int) -> asyncio.Future[dict[str, Any] | None]:
+        key = (guild_id, user_id)
+        found = self._wanted.get(key)
+        if found is None:
+            found = self._wanted[key] = asyncio.get_running_loop().create_future()
+            if not self._scheduled:
+                self._scheduled = True
+                asyncio.get_running_loop().call_soon(self._flush)
+        return found
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        wanted, self._wanted = self._wanted, {}
+        items = list(wanted.items())
+        for start in range(0, len(items), self.most):
+            task = asyncio.ensure_future(self._read(items[start : start + self.most]))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _read(
+        self, items: list[tuple[tuple[int, int], asyncio.Future[dict[str, Any] | None]]]
+    ) -> None:
+        try:
+            rows = await self.reader.rows(_LOAD, (json.dumps([list(k) for k, _ in items]),))
+        except BaseException as e:
+            for _, future in items:
+                if not future.done():
+                    future.set_exception(e)
+            if isinstance(e, asyncio.CancelledError):
+                raise
+            return
+        found = {(int(r["guild_id"]), int(r["user_id"])): dict(r) for r in rows}
+        for key, future in items:
+            if not future.done():
+                future.set_result(found.get(key))
 
 
 def now_ms() -> int:
@@ -202,6 +265,7 @@ class LevelsService:
     ) -> None:
         self.actors = actors
         self.reader = reader
+        self.loader = RowLoader(reader)
         self.settings = settings
         self.discord: DiscordView = NoDiscord()
         self.clock: Callable[[], int] = clock or (lambda: now_ms())
@@ -247,11 +311,11 @@ class LevelsService:
             return found
         while True:
             owner.state[STALE] = False
-            row = await self.reader.row(_LOAD, (guild_id, user_id))
+            row = await self.loader.load(guild_id, user_id)
             if not owner.state.get(STALE):
                 break
         paid = str(row["paid"]).split("\x1f") if row is not None and row["paid"] else []
-        state = MemberXp.from_row(dict(row) if row is not None else None, paid)
+        state = MemberXp.from_row(row, paid)
         owner.state[STATE] = state
         return state
 
@@ -293,6 +357,8 @@ class LevelsService:
 
     def keep(self, future: asyncio.Future[Any], what: str) -> None:
         """Run in the background; a failure is logged, never lost."""
+        if future in self._background:
+            return  # kept already (messages that wait for one job share its future)
         self._background.add(future)
 
         def done(f: asyncio.Future[Any]) -> None:
@@ -334,9 +400,11 @@ class LevelsService:
         acting_user_id: int | None = None,
         reason: str = "",
         effects: Sequence[Effect] = (),
+        duplicates: bool = False,
     ) -> tuple[Receipt, CreditPlan] | None:
         """Plan with the member's row and commit; None when the plan says nothing to do or
-        the cause was credited before. In the owner's turn."""
+        the cause was credited before (``duplicates``: raise that refusal instead). In the
+        owner's turn."""
         for attempt in range(RETRIES):
             state = await self._state(owner, guild_id, user_id)
             settings = await self.settings_for(guild_id)
@@ -359,7 +427,7 @@ class LevelsService:
             try:
                 receipt = await self._commit(owner, op)
             except Refused as e:
-                if e.key == "levels.already_credited":
+                if e.key == "levels.already_credited" and not duplicates:
                     return None
                 if e.key in ("levels.stale", "levels.reward_given") and attempt + 1 < RETRIES:
                     log.info("levels_state_reloaded", guild_id=guild_id, user_id=user_id)
@@ -384,14 +452,23 @@ class LevelsService:
         self.messages_seen += 1
         if facts.guild_id is None or message_skip(facts, settings):
             return None
-        owner = self.actors.member(facts.guild_id, facts.author_id)
+        guild_id, user_id = facts.guild_id, facts.author_id
+        owner = self.actors.member(guild_id, user_id)
         state = owner.state.get(STATE)
         if isinstance(state, MemberXp) and in_cooldown(
             state.last_message_at, facts.created_at_ms, settings
         ):
             self.messages_dropped += 1
             return None
-        return owner.run(lambda o: self._message(o, facts))
+        waiting = owner.state.get(PENDING)
+        if isinstance(waiting, Waiting) and waiting.future is not None:
+            waiting.facts.append(facts)  # a job is queued: it decides this one too
+            return waiting.future
+        waiting = Waiting([facts])
+        owner.state[PENDING] = waiting
+        future = owner.run(lambda o: self._messages(o, guild_id, user_id))
+        waiting.future = future
+        return future
 
     async def on_message(self, facts: MessageFacts) -> Receipt | None:
         """``message`` with the guild's settings, waiting for the credit (if any)."""
@@ -400,6 +477,78 @@ class LevelsService:
         settings = await self.settings_for(facts.guild_id)
         queued = self.message(facts, settings)
         return None if queued is None else await queued
+
+    async def _messages(self, owner: Owner, guild_id: int, user_id: int) -> Receipt | None:
+        """Decide the messages that waited for this turn, in order, against the member's
+        row: those outside the cooldown earn, and are written as one change (a log row each).
+        """
+        waiting = owner.state.pop(PENDING)
+        assert isinstance(waiting, Waiting)
+        if len(waiting.facts) == 1:
+            return await self._message(owner, waiting.facts[0])
+        earned: list[tuple[MessageFacts, int]] = []
+
+        def make(state: MemberXp, settings: LevelSettings, locale: str) -> CreditPlan | None:
+            last = state.last_message_at
+            earned.clear()
+            for facts in waiting.facts:
+                decision = message_decision(facts, last, settings, self.rng)
+                if decision.earned:
+                    earned.append((facts, decision.xp))
+                    last = facts.created_at_ms
+            if not earned:
+                return None
+            now = self.clock()
+            logs = [
+                Insert(
+                    table=LOG,
+                    key=(guild_id, reference_message(guild_id, facts.message_id)),
+                    values=log_values(
+                        user_id=user_id, source="message", xp=xp, counters=ONE_MESSAGE, now_ms=now
+                    ),
+                    refuse="levels.already_credited",
+                )
+                for facts, xp in earned
+            ]
+            latest = earned[-1][0]
+            return plan_credit(
+                guild_id=guild_id,
+                user_id=user_id,
+                state=state,
+                xp=sum(xp for _, xp in earned),
+                settings=settings,
+                reference="",
+                source="message",
+                now_ms=now,
+                counters=Counters(messages=len(earned)),
+                row_values={"last_message_at": latest.created_at_ms},
+                log=False,
+                extra=logs,
+                member_role_ids=latest.role_ids,
+                spoke_in_channel_id=latest.channel_id,
+                locale=locale,
+                role_problem=lambda role: self.discord.role_problem(guild_id, role),
+            )
+
+        try:
+            done = await self._credit(
+                owner,
+                guild_id,
+                user_id,
+                make,
+                name="levels.message",
+                reference=lambda: reference_message(guild_id, earned[0][0].message_id),
+                duplicates=True,
+            )
+        except Refused as e:
+            if e.key != "levels.already_credited":
+                raise
+            # One of them was credited before (a redelivery): each alone, then.
+            receipt = None
+            for facts in waiting.facts:
+                receipt = await self._message(owner, facts) or receipt
+            return receipt
+        return None if done is None else done[0]
 
     async def _message(self, owner: Owner, facts: MessageFacts) -> Receipt | None:
         guild_id, user_id = facts.guild_id, facts.author_id

@@ -18,7 +18,7 @@ from vouchy.features.levels.voice import VoiceSession
 
 # The keys the state holds in an owner's ``state`` dict.
 STATE = "levels"
-STALE = "levels.stale"  # a commit changed the row while the state was being read
+STALE = "levels:stale"  # a commit changed the row while the state was being read
 
 
 class MemberXp:
