@@ -563,6 +563,8 @@ async def test_a_games_xp_commits_with_its_settlement_and_levels_up_right_after(
     assert "reached level 1" in post.json["content"]
     again = await h.app.actors.games.get((h.guild_id, "bj-1")).submit(op)
     assert again.duplicate and again.seq == first.seq
+    cached = h.app.actors.members.peek((h.guild_id, rose.id)).state["levels"]
+    assert (cached.xp, cached.pending_xp) == (110, 0)  # the replay's old rows change no cache
     lost = await svc.game_xp_changes(h.guild_id, rose.id, won=False, game_id="bj-2")
     await h.app.actors.games.get((h.guild_id, "bj-2")).submit(
         Op(
@@ -638,7 +640,7 @@ async def test_levels_lists_a_page_with_the_askers_rank_and_refuses_a_page_past_
     first = top.entries[0]
     assert f"**#1** <@{first.user_id}>: level" in text
     refused = await h.run("levels", who(h, "alice"), page=99)
-    assert refused["ephemeral"] and "There are only" in description(refused)
+    assert refused["ephemeral"] and "past the end of the leaderboard" in description(refused)
 
 
 # -- /config levels ----------------------------------------------------------------------------

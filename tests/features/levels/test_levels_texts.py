@@ -90,7 +90,9 @@ def test_a_page_past_the_end_is_refused_saying_how_many_there_are():
     assert check_top_page(2, 11) == 2
     with pytest.raises(InvalidInput) as e:
         check_top_page(3, 11)
-    assert e.value.text("fr") == "Le classement n'a que 2 pages."
+    assert e.value.text("fr") == (
+        "Cette page est au-delà de la fin du classement (dernière page : 2)."
+    )
 
 
 def test_members_with_equal_xp_share_a_rank_and_no_xp_is_no_rank():

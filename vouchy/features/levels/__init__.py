@@ -3,8 +3,9 @@ level-up announcements and rewards, rank cards, and moving in from other level b
 
 from __future__ import annotations
 
-# Registering the texts with the package: every refusal and reply of this feature can be said.
 from vouchy.features.base import Feature
+
+# Registering the texts with the package: every refusal and reply of this feature can be said.
 from vouchy.features.levels import texts as texts
 from vouchy.features.levels.audit import CHECKS
 from vouchy.features.levels.service import LevelsService

@@ -223,6 +223,7 @@ def voice_facts(
             VoiceMember(
                 member_id=int(state.user_id),
                 channel_id=int(state.channel_id),
+                # Muted or deafened by the server counts as by oneself: nobody hears them.
                 self_mute=state.is_self_muted or state.is_guild_muted,
                 self_deaf=state.is_self_deafened or state.is_guild_deafened,
                 is_bot=member is not None and member.is_bot,

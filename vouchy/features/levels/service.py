@@ -321,8 +321,11 @@ class LevelsService:
 
     def _on_commit(self, receipts: list[Receipt]) -> None:
         """A batch committed: every cached member row it changed takes its committed values;
-        XP a game left pending is folded in by the member's owner."""
+        XP a game left pending is folded in by the member's owner. (A repeated reference's
+        receipt says what its first commit wrote, long ago: it changes no cache.)"""
         for receipt in receipts:
+            if receipt.duplicate:
+                continue
             for row in receipt.rows:
                 if row.table == MEMBERS:
                     self._heard(int(row.key[0]), int(row.key[1]), row.values)

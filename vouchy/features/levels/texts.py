@@ -88,8 +88,8 @@ TEXTS = i18n.register(
             "fr": "Personne n'a encore gagné d'XP ici.",
         },
         "levels.top.page_out_of_range": {
-            "en": "There are only {pages} pages in the leaderboard.",
-            "fr": "Le classement n'a que {pages} pages.",
+            "en": "That page is past the end of the leaderboard (last page: {pages}).",
+            "fr": "Cette page est au-delà de la fin du classement (dernière page : {pages}).",
         },
         # /admin xp and /admin levels.
         "levels.admin.added": {
