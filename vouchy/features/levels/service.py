@@ -279,7 +279,8 @@ class LevelsService:
         self.commit_ms: collections.deque[float] = collections.deque(maxlen=100_000)
         self.messages_seen = 0
         self.messages_dropped = 0  # inside a known cooldown: no job, no read, no write
-        self.credits = 0
+        self.credits = 0  # XP changes committed (one may hold several messages' XP)
+        self.messages_earned = 0  # messages that earned XP
         self.events: collections.Counter[str] = collections.Counter()  # handled, by kind
         if commit_listeners is not None:
             commit_listeners.append(self._on_commit)
@@ -551,7 +552,10 @@ class LevelsService:
             for facts in waiting.facts:
                 receipt = await self._message(owner, facts) or receipt
             return receipt
-        return None if done is None else done[0]
+        if done is None:
+            return None
+        self.messages_earned += len(earned)
+        return done[0]
 
     async def _message(self, owner: Owner, facts: MessageFacts) -> Receipt | None:
         guild_id, user_id = facts.guild_id, facts.author_id
@@ -586,7 +590,10 @@ class LevelsService:
             name="levels.message",
             reference=reference_message(guild_id, facts.message_id),
         )
-        return None if done is None else done[0]
+        if done is None:
+            return None
+        self.messages_earned += 1
+        return done[0]
 
     # -- reactions -----------------------------------------------------------------------------
 
