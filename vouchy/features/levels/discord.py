@@ -86,8 +86,14 @@ def snowflake_ms(snowflake: int) -> int:
     return (int(snowflake) >> 22) + DISCORD_EPOCH_MS
 
 
+NO_ROLES: frozenset[int] = frozenset()
+
+
 def role_ids(member: hikari.Member | None) -> frozenset[int]:
-    return frozenset() if member is None else frozenset(int(r) for r in member.role_ids)
+    if member is None:
+        return NO_ROLES
+    ids = member.role_ids
+    return frozenset(map(int, ids)) if ids else NO_ROLES
 
 
 def parents_of(cache: hikari.api.Cache, channel_id: int) -> tuple[int, ...]:
