@@ -465,12 +465,15 @@ class LevelsService:
             self.messages_dropped += 1
             return None
         waiting = owner.state.get(PENDING)
-        if isinstance(waiting, Waiting) and waiting.future is not None:
+        if isinstance(waiting, Waiting) and waiting.future and not waiting.future.done():
             waiting.facts.append(facts)  # a job is queued: it decides this one too
             return waiting.future
         waiting = Waiting([facts])
+        try:
+            future = owner.run(lambda o: self._messages(o, guild_id, user_id))
+        except Busy:
+            return None  # stopping: the message earns nothing (nothing was acknowledged)
         owner.state[PENDING] = waiting
-        future = owner.run(lambda o: self._messages(o, guild_id, user_id))
         waiting.future = future
         return future
 
