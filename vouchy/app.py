@@ -118,7 +118,13 @@ class Vouchy:
         self.actors = Actors(self.writer, config.actors.idle_seconds)
         self.settings = SettingsStore(self.reader, guild_defaults)
         self.writer.listeners.append(self.settings.on_commit)
-        ctx = Context(config, self.reader, self.actors, self.settings)
+        ctx = Context(
+            config,
+            self.reader,
+            self.actors,
+            self.settings,
+            commit_listeners=self.writer.listeners,
+        )
         for feature in features.FEATURES:
             if feature.service is not None:
                 ctx.services[feature.name] = feature.service(ctx)

@@ -625,3 +625,17 @@ async def test_a_reply_the_bot_posts_is_echoed_with_a_whole_message_reference(
     assert reference is not None and reference.id == first.id
     assert reference.channel_id == channel and reference.guild_id == fake.guild.id
     assert fake.violations == []
+async def test_a_guilds_afk_channel_and_the_bytes_of_an_uploaded_file_are_kept(
+    fake_discord: FakeDiscord,
+) -> None:
+    fake = fake_discord
+    guild = fake.guild
+    guild.afk_channel_id = guild.channel("Voice").id
+    async with running_bot(fake) as (bot, _client, _log):
+        cached = bot.cache.get_guild(guild.id)
+        assert cached is not None and cached.afk_channel_id == guild.afk_channel_id
+        await bot.rest.create_message(
+            guild.text_channel.id, "a file", attachment=hikari.Bytes(b"\x89PNG...", "card.png")
+        )
+    [post] = fake.requests_to("POST", "/channels/{channel_id}/messages")
+    assert post.files == ["card.png"] and post.attachments == {"card.png": b"\x89PNG..."}

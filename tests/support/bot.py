@@ -101,6 +101,21 @@ EXPECTED_COMMANDS = {
     "giftcode add",
     "config giftcodes set",
     "config giftcodes reset",
+    "level",
+    "levels",
+    "admin xp add",
+    "admin xp remove",
+    "admin xp set",
+    "admin xp reset",
+    "admin levels sync-roles",
+    "config levels set",
+    "config levels add",
+    "config levels remove",
+    "config levels reset",
+    "config levels multiplier",
+    "config levels role-reward",
+    "config levels point-reward",
+    "config levels item-reward",
 }
 
 

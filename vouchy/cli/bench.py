@@ -38,6 +38,7 @@ BENCHMARKS = {
     "api": ("vouchy.bench.api", "HTTP earns/s and p99 at 500/s, load from a separate process"),
     "vouches": ("vouchy.bench.vouches", "vouches/s through the real bot (needs the test extra)"),
     "giftcodes": ("vouchy.bench.giftcodes", "1,000 players x 5 codes at the publisher's limit"),
+    "events": ("vouchy.bench.levels", "XP from MESSAGE_CREATE events/s, XP commit p99, rank card"),
 }
 
 

@@ -8,13 +8,14 @@ from typing import Any
 
 import msgspec
 
-from vouchy.features import admin, api, giftcodes, invites, points, shop, vouches
+from vouchy.features import admin, api, giftcodes, invites, levels, points, shop, vouches
 from vouchy.features.base import Feature
 from vouchy.store import audit, schema
 
 FEATURES: tuple[Feature, ...] = (
     admin.FEATURE,
     points.FEATURE,
+    levels.FEATURE,
     shop.FEATURE,
     vouches.FEATURE,
     invites.FEATURE,

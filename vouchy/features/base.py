@@ -13,21 +13,28 @@ import msgspec
 from vouchy.actors.owners import Actors
 from vouchy.core.config import Config
 from vouchy.store.audit import Check
+from vouchy.store.operations import Receipt
 from vouchy.store.reader import Reader
 from vouchy.store.schema import Migration
 from vouchy.store.settings import SettingsStore
+
+# Told every batch's receipts after its COMMIT, before any caller is answered (the writer's
+# listeners): how a service keeps a cache of rows that other owners may also change.
+CommitListener = Callable[[list[Receipt]], None]
 
 
 @dataclass
 class Context:
     """What a feature's service is given: the store's read side, the owners that write, the
-    guilds' settings, the configuration, and the services of the features listed before it."""
+    guilds' settings, the configuration, the services of the features listed before it, and
+    the list of commit listeners it may join."""
 
     config: Config
     reader: Reader
     actors: Actors
     settings: SettingsStore
     services: dict[str, Any] = field(default_factory=dict)
+    commit_listeners: list[CommitListener] = field(default_factory=list)
 
 
 @runtime_checkable

@@ -10,6 +10,7 @@ before anything is written.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
@@ -35,6 +36,8 @@ class SettingsStore:
         self.defaults = dict(defaults)  # feature -> its Struct with the configured defaults
         self.cache_size = cache_size
         self._cache: dict[tuple[int, str], msgspec.Struct] = {}
+        # Reads in flight: concurrent misses of one guild's feature share one read.
+        self._loading: dict[tuple[int, str], asyncio.Future[msgspec.Struct]] = {}
         self._generation = 0
 
     def default(self, feature: str) -> msgspec.Struct:
@@ -47,12 +50,27 @@ class SettingsStore:
         """The guild's settings for ``feature`` (its own values over the defaults)."""
         key = (guild_id, feature)
         cached = self._cache.get(key)
-        if cached is None:
+        if cached is not None:
+            return cached  # type: ignore[return-value]
+        loading = self._loading.get(key)
+        if loading is not None:  # a read is in flight: its answer is this one's too
+            return await asyncio.shield(loading)  # type: ignore[return-value]
+        loading = self._loading[key] = asyncio.get_running_loop().create_future()
+        try:
             generation = self._generation
             rows = await self.reader.rows(_SELECT, (guild_id, feature))
             cached = self._merge(feature, {r["key"]: msgspec.json.decode(r["value"]) for r in rows})
             if generation == self._generation:  # no commit changed settings meanwhile
                 self._remember(key, cached)
+        except BaseException as e:
+            loading.set_exception(e)
+            loading.exception()  # retrieved: nobody else may be waiting
+            raise
+        else:
+            loading.set_result(cached)
+        finally:
+            if self._loading.get(key) is loading:
+                del self._loading[key]
         return cached  # type: ignore[return-value]
 
     async def overrides(self, guild_id: int, feature: str) -> dict[str, Any]:
@@ -105,7 +123,9 @@ class SettingsStore:
             for row in receipt.rows:
                 if row.table == "settings":
                     self._generation += 1
-                    self._cache.pop((int(row.key[0]), str(row.key[1])), None)
+                    key = (int(row.key[0]), str(row.key[1]))
+                    self._cache.pop(key, None)
+                    self._loading.pop(key, None)  # a read begun before it is not shared on
 
     def _merge(self, feature: str, values: dict[str, Any]) -> msgspec.Struct:
         default = self.default(feature)

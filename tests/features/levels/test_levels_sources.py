@@ -20,7 +20,12 @@ from vouchy.features.levels.rules import (
     reference_message,
     reference_reaction,
 )
-from vouchy.features.levels.settings import LevelSettings
+from vouchy.features.levels.settings import LevelSettings, Multiplier
+
+
+def mult(percents: dict[int, int]) -> list[Multiplier]:
+    return [Multiplier(id=k, percent=v) for k, v in percents.items()]
+
 
 GUILD, CHANNEL, AUTHOR = 1000, 2000, 3000
 S = LevelSettings()
@@ -97,7 +102,7 @@ def test_bots_webhooks_and_direct_messages_earn_nothing(facts, skip):
 
 
 def test_a_no_xp_channel_earns_nothing_nor_do_its_threads_or_its_category():
-    settings = LevelSettings(no_xp_channels=frozenset({CHANNEL, 555}))
+    settings = LevelSettings(no_xp_channels=[CHANNEL, 555])
     assert message_decision(message(), None, settings, rng()).skip == "no_xp_channel"
     thread = message(channel_id=777, parent_ids=(CHANNEL,))
     assert message_decision(thread, None, settings, rng()).skip == "no_xp_channel"
@@ -107,7 +112,7 @@ def test_a_no_xp_channel_earns_nothing_nor_do_its_threads_or_its_category():
 
 
 def test_a_member_with_a_no_xp_role_earns_nothing():
-    settings = LevelSettings(no_xp_roles=frozenset({66}))
+    settings = LevelSettings(no_xp_roles=[66])
     muted = message(role_ids=frozenset({5, 66}))
     assert message_decision(muted, None, settings, rng()).skip == "no_xp_role"
     assert message_decision(message(role_ids=frozenset({5})), None, settings, rng()).earned
@@ -118,7 +123,7 @@ def test_a_member_with_a_no_xp_role_earns_nothing():
 
 def test_the_highest_multiplier_applies_and_they_never_stack():
     settings = LevelSettings(
-        role_multipliers={10: 150, 11: 200}, channel_multipliers={CHANNEL: 300, 12: 50}
+        role_multipliers=mult({10: 150, 11: 200}), channel_multipliers=mult({CHANNEL: 300, 12: 50})
     )
     assert multiplier_percent(settings, {10, 11}, ()) == 200
     assert multiplier_percent(settings, {10, 11}, (CHANNEL,)) == 300
@@ -137,14 +142,14 @@ def test_a_multiplied_amount_is_rounded_half_up():
 
 def test_a_message_earns_its_amount_times_the_highest_multiplier():
     settings = LevelSettings(
-        message_xp_min=20, message_xp_max=20, role_multipliers={10: 150, 11: 300}
+        message_xp_min=20, message_xp_max=20, role_multipliers=mult({10: 150, 11: 300})
     )
     facts = message(role_ids=frozenset({10, 11}))
     assert message_decision(facts, None, settings, rng()).xp == 60
 
 
 def test_a_zero_multiplier_earns_nothing_and_says_so():
-    settings = LevelSettings(channel_multipliers={CHANNEL: 0})
+    settings = LevelSettings(channel_multipliers=mult({CHANNEL: 0}))
     decision = message_decision(message(), None, settings, rng())
     assert decision.xp == 0 and decision.skip == "zero"
 
@@ -201,10 +206,10 @@ def test_bots_neither_give_nor_receive_reaction_xp():
 
 
 def test_reactions_follow_no_xp_channels_and_roles_and_multipliers():
-    assert react(settings=LevelSettings(no_xp_channels=frozenset({CHANNEL}))).xp == 0
-    no_xp_role = LevelSettings(no_xp_roles=frozenset({66}))
+    assert react(settings=LevelSettings(no_xp_channels=[CHANNEL])).xp == 0
+    no_xp_role = LevelSettings(no_xp_roles=[66])
     assert react(settings=no_xp_role, author_role_ids=frozenset({66})).skip == "no_xp_role"
-    doubled = LevelSettings(role_multipliers={10: 200})
+    doubled = LevelSettings(role_multipliers=mult({10: 200}))
     assert react(settings=doubled, author_role_ids=frozenset({10})).xp == 4
     assert react(guild_id=None).skip == "dm"
 
@@ -215,10 +220,10 @@ def test_reactions_follow_no_xp_channels_and_roles_and_multipliers():
 def test_games_give_win_and_lose_xp_through_the_same_multipliers():
     assert game_decision(won=True, settings=S).xp == 15
     assert game_decision(won=False, settings=S).xp == 5
-    boosted = LevelSettings(role_multipliers={10: 200})
+    boosted = LevelSettings(role_multipliers=mult({10: 200}))
     assert game_decision(won=True, role_ids=frozenset({10}), settings=boosted).xp == 30
     assert game_decision(won=True, member_is_bot=True, settings=S).skip == "bot"
-    no_xp = LevelSettings(no_xp_channels=frozenset({CHANNEL}))
+    no_xp = LevelSettings(no_xp_channels=[CHANNEL])
     assert game_decision(won=True, channel_id=CHANNEL, settings=no_xp).xp == 0
 
 

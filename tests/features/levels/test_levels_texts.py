@@ -2,13 +2,14 @@
 
 import ast
 import pathlib
+import string
 
 import pytest
 
 import vouchy.features.levels as levels
 from vouchy.core import i18n
 from vouchy.core.errors import InvalidInput
-from vouchy.features.levels.render import (
+from vouchy.features.levels.board import (
     TopEntry,
     admin_reply,
     check_top_page,
@@ -17,20 +18,32 @@ from vouchy.features.levels.render import (
     top_text,
 )
 from vouchy.features.levels.rules import admin_change
-from vouchy.features.levels.texts import TEXTS
+from vouchy.features.levels.texts import COMMANDS
+from vouchy.features.levels.texts import TEXTS as REPLIES
+
+TEXTS = {**REPLIES, **COMMANDS}
 
 PACKAGE = pathlib.Path(levels.__file__).parent
 USER = 123456789012345678
 
 
 def keys_used_in_code() -> set[str]:
-    found = set()
+    """Every "levels.<key>" string of the package, but the names of operations (a call's
+    ``name=``), migrations and pieces of f-strings, which no person reads as such."""
+    found, names = set(), set()
     for path in PACKAGE.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                values = [k.value for k in node.keywords if k.arg == "name"]
+                if getattr(node.func, "id", "") == "Migration":
+                    values += node.args[:1]
+                names.update(v.value for v in values if isinstance(v, ast.Constant))
+            if isinstance(node, ast.JoinedStr):
+                names.update(v.value for v in node.values if isinstance(v, ast.Constant))
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 if node.value.startswith("levels.") and " " not in node.value:
                     found.add(node.value)
-    return found
+    return found - names
 
 
 def test_every_key_the_code_uses_is_registered_in_both_languages():
@@ -50,51 +63,11 @@ def test_french_texts_speak_to_the_member_with_tu():
 
 
 def test_every_text_fills_its_placeholders_in_both_languages():
-    values = dict.fromkeys(
-        (
-            "name",
-            "level",
-            "rank",
-            "into",
-            "needed",
-            "percent",
-            "to_next",
-            "next",
-            "total",
-            "messages",
-            "voice",
-            "reactions",
-            "page",
-            "pages",
-            "user",
-            "xp",
-            "amount",
-            "before",
-            "after",
-            "reason",
-            "members",
-            "added",
-            "removed",
-            "role",
-            "low",
-            "high",
-            "maximum",
-            "value",
-            "role_id",
-            "detail",
-            "byte",
-            "line",
-            "header",
-            "cells",
-            "first",
-            "skipped",
-            "action",
-        ),
-        "1",
-    )
-    values["member"] = "{member}"
     for key in TEXTS:
         for lang in ("en", "fr"):
+            names = {f for _, f, _, _ in string.Formatter().parse(TEXTS[key][lang]) if f}
+            values = {name.split("!")[0]: "1" for name in names}
+            values["member"] = "{member}"
             text = i18n.text(key, lang, **values)
             assert "{" not in text.replace("{member}", "").replace("{level}", ""), key
 
@@ -117,7 +90,9 @@ def test_a_page_past_the_end_is_refused_saying_how_many_there_are():
     assert check_top_page(2, 11) == 2
     with pytest.raises(InvalidInput) as e:
         check_top_page(3, 11)
-    assert e.value.text("fr") == "Le classement n'a que 2 pages."
+    assert e.value.text("fr") == (
+        "Cette page est au-delà de la fin du classement (dernière page : 2)."
+    )
 
 
 def test_members_with_equal_xp_share_a_rank_and_no_xp_is_no_rank():

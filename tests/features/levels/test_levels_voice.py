@@ -4,7 +4,7 @@ over, and a session left open by a stopped bot is closed without inventing minut
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vouchy.features.levels.settings import LevelSettings
+from vouchy.features.levels.settings import LevelSettings, Multiplier
 from vouchy.features.levels.voice import (
     IDLE,
     MINUTE_MS,
@@ -16,6 +16,11 @@ from vouchy.features.levels.voice import (
     voice_step,
     voice_tick,
 )
+
+
+def mult(percents: dict[int, int]) -> list[Multiplier]:
+    return [Multiplier(id=k, percent=v) for k, v in percents.items()]
+
 
 S = LevelSettings()
 T0 = 1_700_000_000_000
@@ -82,7 +87,7 @@ def test_each_reason_time_does_not_count_is_named():
 
 
 def test_no_xp_channels_and_roles_hold_in_voice_too():
-    settings = LevelSettings(no_xp_channels=frozenset({VC}), no_xp_roles=frozenset({66}))
+    settings = LevelSettings(no_xp_channels=[VC], no_xp_roles=[66])
     assert voice_skip(WITH_FRIEND, settings) == "no_xp_channel"
     muted_role = VoiceFacts(channel_id=600, other_humans=1, role_ids=frozenset({66}))
     assert voice_skip(muted_role, settings) == "no_xp_role"
@@ -90,7 +95,7 @@ def test_no_xp_channels_and_roles_hold_in_voice_too():
 
 
 def test_voice_xp_follows_the_rate_and_the_multiplier_of_the_segment():
-    settings = LevelSettings(voice_xp_per_minute=7, channel_multipliers={VC: 150})
+    settings = LevelSettings(voice_xp_per_minute=7, channel_multipliers=mult({VC: 150}))
     xp, mins, _ = run([(0, WITH_FRIEND), (minutes(3), OUT)], settings)
     assert (mins, xp) == (3, 32)  # 21 XP x1.5 = 31.5, rounded half up
 

@@ -6,9 +6,10 @@ The file has a header row naming a user id column and either an XP column or a l
 row is validated before anything is returned: one bad row refuses the whole file, naming its
 line, so nothing is ever half imported. A level becomes the XP at which that level begins
 under the guild's curve; when a file has both, the XP column is taken (it is exact, and the
-other bot's curve may differ). Writing the rows is the store's job; each carries the
-reference ``levels:import:<sha256 of the file, 16 hex>:<user id>``, so the same file imported
-twice changes nothing the second time.
+other bot's curve may differ). ``plan_import`` works out the rows an import writes
+(the command line writes them in one batch through the writer); each member's log row carries
+the reference ``levels:import:<sha256 of the file, 16 hex>:<user id>``, so the same file
+imported twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterator
-from typing import Literal
+from collections.abc import Collection, Iterator, Mapping
+from typing import Any, Literal
 
 import msgspec
 
-from vouchy.core.errors import InvalidInput
+from vouchy.core.errors import InvalidInput, VouchyError
 from vouchy.features.levels.curve import MAX_XP, MEE6, Curve, level_for_xp, xp_for_level
 
 MAX_ROWS = 1_000_000
+IMPORT_PREFIX = "levels:import:"
 _SNOWFLAKE = re.compile(r"[1-9][0-9]{0,18}")
 # Whole numbers, also as spreadsheets and pandas write them ("1200.0").
 _WHOLE = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
@@ -71,7 +73,7 @@ class XpImport(msgspec.Struct, frozen=True, kw_only=True):
     rows: tuple[XpRow, ...]
 
     def reference(self, user_id: int) -> str:
-        return f"levels:import:{self.digest[:16]}:{user_id}"
+        return f"{IMPORT_PREFIX}{self.digest[:16]}:{user_id}"
 
 
 def _normal(header: str) -> str:
@@ -177,4 +179,89 @@ def parse_xp_csv(data: bytes, curve: Curve = MEE6, name: str = "xp.csv") -> XpIm
         digest=hashlib.sha256(data).hexdigest(),
         source=source,
         rows=tuple(rows),
+    )
+
+
+class ImportPlan(msgspec.Struct, kw_only=True):
+    """What importing a file writes: each member's row as it will stand, and one log row per
+    member (the XP the file adds, named by the file and the member)."""
+
+    members: list[dict[str, Any]]
+    logs: list[dict[str, Any]]
+    imported: int  # members given XP (or a row) by this import
+    already_imported: int  # this file's members imported before: left as they are
+    xp: int  # the XP added in all
+
+
+class ImportConflict(VouchyError):
+    """Members of this file were given XP by another imported file: nothing was written."""
+
+    code = "levels_import_conflict"
+
+
+def plan_import(
+    parsed: XpImport,
+    *,
+    guild_id: int,
+    existing: Mapping[int, Mapping[str, Any]],
+    imported_before: Mapping[int, Collection[str]],
+    defaults: Mapping[str, Any],
+    curve: Curve,
+    now_ms: int,
+    merge: bool = False,
+) -> ImportPlan:
+    """The rows one import writes. ``existing``: the members' rows, by user id;
+    ``imported_before``: for each member files already gave XP, those files' tags (16 hex);
+    ``defaults``: the member row's column defaults. The file's XP is added to what a member
+    has (XP earned here since is kept); a member this file gave XP before is left as they are,
+    and a member another file gave XP is refused (``ImportConflict``) unless ``merge``. No
+    level-up is announced and no reward given: the roles follow with ``/admin levels
+    sync-roles``."""
+    # Invariant: each member's XP rises by exactly their log row's XP, and their level is the
+    # curve's level of the new XP.
+    tag = parsed.digest[:16]
+    todo = [r for r in parsed.rows if tag not in imported_before.get(r.user_id, ())]
+    conflicts = [r.user_id for r in todo if imported_before.get(r.user_id)]
+    if conflicts and not merge:
+        tags = sorted({t for u in conflicts for t in imported_before[u]})
+        raise ImportConflict(
+            f"{len(conflicts)} members of this file were already given XP by an earlier import "
+            f"(file {', '.join(tags)}; e.g. user {conflicts[0]}): importing this file too would "
+            "add their XP a second time (is it a copy of the same bot's file?). If it holds XP "
+            "from a different bot, pass --merge to add it; nothing was imported"
+        )
+    members: list[dict[str, Any]] = []
+    logs: list[dict[str, Any]] = []
+    total = 0
+    for r in todo:
+        row = dict(
+            existing.get(r.user_id) or {**defaults, "guild_id": guild_id, "user_id": r.user_id}
+        )
+        before = int(row["xp"])
+        after = min(MAX_XP, before + r.xp)
+        row["xp"] = after
+        row["level"] = level_for_xp(after, curve)
+        members.append(row)
+        logs.append(
+            {
+                "guild_id": guild_id,
+                "reference": parsed.reference(r.user_id),
+                "user_id": r.user_id,
+                "source": "import",
+                "xp": after - before,
+                "messages": 0,
+                "voice_seconds": 0,
+                "reactions": 0,
+                "acting_user_id": None,
+                "reason": f"imported from {parsed.name}"[:200],
+                "created_at": now_ms,
+            }
+        )
+        total += after - before
+    return ImportPlan(
+        members=members,
+        logs=logs,
+        imported=len(members),
+        already_imported=len(parsed.rows) - len(todo),
+        xp=total,
     )

@@ -1,121 +1,134 @@
-"""Replies of ``/level top`` and ``/admin xp`` as text in the reader's language.
-
-Member ids are passed to the texts as strings, so a mention never gets a thousands separator.
-"""
+"""The embeds of XP and levels, in the reader's language: a member's level (the rank card's
+facts as text, its image attached), the leaderboard, admin changes, the level-role sync and
+the multipliers and rewards a guild set. Pure functions from the service's plain values."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hikari
 
-import msgspec
-
+from vouchy.bot.embeds import INFO, POINTS, SUCCESS, WARNING, embed, t
 from vouchy.core import i18n
-from vouchy.core.errors import InvalidInput
-from vouchy.features.levels.curve import MEE6, Curve, level_for_xp
-from vouchy.features.levels.rules import AdminChange
-
-TOP_PAGE_SIZE = 10
-
-
-class TopEntry(msgspec.Struct, frozen=True, kw_only=True):
-    rank: int
-    user_id: int
-    xp: int
+from vouchy.features.levels.board import admin_reply, top_text
+from vouchy.features.levels.card import CardFacts, card_text
+from vouchy.features.levels.curve import Curve
+from vouchy.features.levels.service import AdminResult, SyncResult, TopPage
+from vouchy.features.levels.settings import ItemReward, LevelSettings, PointReward
 
 
-def rank_of(xp: int, more_xp_count: int) -> int | None:
-    """A member's rank: 1 + how many members have strictly more XP (members with equal XP
-    share a rank). A member without XP is not ranked."""
-    return None if xp <= 0 else more_xp_count + 1
+def level(facts: CardFacts, *, locale: str, card: bytes | None, file_name: str) -> hikari.Embed:
+    """Everything the card shows, in words (for screen readers, and when no image could be
+    made); the card itself as the embed's image when there is one."""
+    text = card_text(facts, locale)
+    if card is None:
+        text += "\n" + t("levels.level.card_failed", locale)
+    shown = embed(t("levels.level.title", locale), text, POINTS, locale)
+    if card is not None:
+        shown.set_image(hikari.Bytes(card, file_name))
+    return shown
 
 
-def pages(members: int, size: int = TOP_PAGE_SIZE) -> int:
-    return max(1, -(-members // size))
+def top(page: TopPage, *, curve: Curve, locale: str) -> hikari.Embed:
+    text = top_text(
+        page.entries,
+        page=page.page,
+        members=page.members,
+        asker_rank=page.asker_rank,
+        asker_xp=page.asker_xp,
+        curve=curve,
+        locale=locale,
+    )
+    return embed(t("levels.top.embed_title", locale), text, POINTS, locale)
 
 
-def check_top_page(page: int, members: int, size: int = TOP_PAGE_SIZE) -> int:
-    """A page that exists (1-based), else a refusal naming how many there are."""
-    last = pages(members, size)
-    if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= last:
-        raise InvalidInput("levels.top.page_out_of_range", pages=last)
-    return page
+def admin_changed(
+    result: AdminResult, *, user_id: int, reason: str, curve: Curve, locale: str
+) -> hikari.Embed:
+    text = admin_reply(result.change, user_id, reason=reason, curve=curve, locale=locale)
+    return embed(t("levels.admin.title", locale), text, SUCCESS, locale)
 
 
-def top_text(
-    entries: Sequence[TopEntry],
-    *,
-    page: int,
-    members: int,
-    asker_rank: int | None,
-    asker_xp: int,
-    curve: Curve = MEE6,
-    locale: str = "en",
-) -> str:
-    """One page of the leaderboard, then the asker's own rank."""
-    if not entries:
-        return i18n.text("levels.top.empty", locale)
-    lines = [i18n.text("levels.top.title", locale, page=page, pages=pages(members))]
-    lines += [
-        i18n.text(
-            "levels.top.line",
-            locale,
-            rank=e.rank,
-            user=str(e.user_id),
-            level=level_for_xp(e.xp, curve),
-            xp=e.xp,
-        )
-        for e in entries
+def synced(result: SyncResult, *, locale: str) -> hikari.Embed:
+    text = t(
+        "levels.admin.roles_synced",
+        locale,
+        members=result.members,
+        added=result.added,
+        removed=result.removed,
+    )
+    if result.blocked:
+        text += "\n" + t("levels.admin.sync_blocked", locale, count=result.blocked)
+    color = WARNING if result.blocked else SUCCESS
+    return embed(t("levels.admin.sync_title", locale), text, color, locale)
+
+
+def pairs(settings: LevelSettings, *, locale: str) -> hikari.Embed:
+    """The guild's multipliers, role rewards and one-time rewards, as they now stand."""
+    none = t("levels.config.none", locale)
+
+    def factor(percent: int) -> str:
+        return i18n.number(percent / 100, locale)
+
+    def lines(found: list[str]) -> str:
+        return "\n".join(found)[:1024] or none
+
+    card = embed(t("levels.config.pairs_title", locale), "", INFO, locale)
+    card.add_field(
+        t("levels.setting.role_multipliers", locale),
+        lines(
+            [
+                t(
+                    "levels.config.multiplier_line",
+                    locale,
+                    target=f"<@&{m.id}>",
+                    factor=factor(m.percent),
+                )
+                for m in settings.role_multipliers
+            ]
+        ),
+    )
+    card.add_field(
+        t("levels.setting.channel_multipliers", locale),
+        lines(
+            [
+                t(
+                    "levels.config.multiplier_line",
+                    locale,
+                    target=f"<#{m.id}>",
+                    factor=factor(m.percent),
+                )
+                for m in settings.channel_multipliers
+            ]
+        ),
+    )
+    roles = [
+        t("levels.config.role_reward_line", locale, level=r.level, role=str(r.role_id))
+        for r in sorted(settings.role_rewards, key=lambda r: (r.level, r.role_id))
     ]
-    if asker_rank is None:
-        lines.append(i18n.text("levels.top.you_unranked", locale))
-    else:
-        lines.append(
-            i18n.text(
-                "levels.top.you",
-                locale,
-                rank=asker_rank,
-                level=level_for_xp(asker_xp, curve),
-                xp=asker_xp,
+    how = "levels.config.stack_line" if settings.stack_roles else "levels.config.replace_line"
+    card.add_field(
+        t("levels.setting.role_rewards", locale),
+        (lines(roles) + "\n" + t(how, locale))[:1024],
+    )
+    once: list[str] = []
+    for reward in sorted(settings.rewards, key=lambda r: (r.level, r.key)):
+        if isinstance(reward, PointReward):
+            once.append(
+                t(
+                    "levels.config.point_reward_line",
+                    locale,
+                    level=reward.level,
+                    points=reward.points,
+                )
             )
-        )
-    return "\n".join(lines)
-
-
-def admin_reply(
-    change: AdminChange,
-    user_id: int,
-    *,
-    reason: str = "",
-    curve: Curve = MEE6,
-    locale: str = "en",
-) -> str:
-    """What an admin reads after ``/admin xp add|remove|set|reset``."""
-    before, after = level_for_xp(change.before, curve), level_for_xp(change.after, curve)
-    user = str(user_id)
-    if change.action == "add":
-        text = i18n.text(
-            "levels.admin.added",
-            locale,
-            amount=change.delta,
-            user=user,
-            xp=change.after,
-            level=after,
-        )
-    elif change.action == "remove":
-        text = i18n.text(
-            "levels.admin.removed",
-            locale,
-            amount=-change.delta,
-            user=user,
-            xp=change.after,
-            level=after,
-        )
-    elif change.action == "set":
-        text = i18n.text("levels.admin.set", locale, user=user, xp=change.after, level=after)
-    else:
-        text = i18n.text("levels.admin.reset", locale, user=user)
-    if before != after:
-        text += " " + i18n.text("levels.admin.level_changed", locale, before=before, after=after)
-    if reason:
-        text += "\n" + i18n.text("levels.admin.reason", locale, reason=reason)
-    return text
+        elif isinstance(reward, ItemReward):
+            once.append(
+                t(
+                    "levels.config.item_reward_line",
+                    locale,
+                    level=reward.level,
+                    item=reward.item,
+                    quantity=reward.quantity,
+                )
+            )
+    card.add_field(t("levels.setting.rewards", locale), lines(once))
+    return card

@@ -59,6 +59,7 @@ class MessageFacts(msgspec.Struct, frozen=True, kw_only=True):
     channel_id: int
     author_id: int
     created_at_ms: int  # the message's own time (from its id): the same on every redelivery
+    message_id: int = 0  # names its credit (``reference_message``)
     author_is_bot: bool = False
     webhook_id: int | None = None
     role_ids: frozenset[int] = frozenset()
@@ -97,13 +98,14 @@ def reference_reaction(guild_id: int, message_id: int, reactor_id: int) -> str:
     return f"levels:reaction:{guild_id}:{message_id}:{reactor_id}"
 
 
-def reference_game(guild_id: int, game_id: int, member_id: int) -> str:
+def reference_game(guild_id: int, game_id: int | str, member_id: int) -> str:
     return f"levels:game:{guild_id}:{game_id}:{member_id}"
 
 
-def reference_voice(guild_id: int, member_id: int, segment_ms: int) -> str:
-    """A voice credit is named by the start of the segment it closes (see ``voice``)."""
-    return f"levels:voice:{guild_id}:{member_id}:{segment_ms}"
+def reference_voice(guild_id: int, member_id: int, segment_ms: int, now_ms: int) -> str:
+    """A voice step is named by the start of the segment it closes and when it closed it
+    (see ``voice``); its log row is the session's (``changes.reference_voice_session``)."""
+    return f"levels:voice-step:{guild_id}:{member_id}:{segment_ms}:{now_ms}"
 
 
 def multiplier_percent(
@@ -112,10 +114,11 @@ def multiplier_percent(
     """The highest multiplier among the member's roles and the channels (the channel, its
     parent, its category), in percent; 100 when none is set."""
     # Invariant: multipliers never stack; exactly one (or the neutral 100) applies.
-    found = [settings.role_multipliers[r] for r in role_ids if r in settings.role_multipliers]
-    found += [
-        settings.channel_multipliers[c] for c in channel_ids if c in settings.channel_multipliers
-    ]
+    if not settings.role_multipliers and not settings.channel_multipliers:
+        return 100
+    roles, channels = frozenset(role_ids), frozenset(channel_ids)
+    found = [m.percent for m in settings.role_multipliers if m.id in roles]
+    found += [m.percent for m in settings.channel_multipliers if m.id in channels]
     return max(found) if found else 100
 
 
@@ -145,7 +148,7 @@ def message_skip(facts: MessageFacts, settings: LevelSettings) -> Skip:
         p in settings.no_xp_channels for p in facts.parent_ids
     ):
         return "no_xp_channel"
-    if not settings.no_xp_roles.isdisjoint(facts.role_ids):
+    if not facts.role_ids.isdisjoint(settings.no_xp_roles):
         return "no_xp_role"
     return ""
 
@@ -214,7 +217,7 @@ def reaction_decision(
         p in settings.no_xp_channels for p in parent_ids
     ):
         return Decision(skip="no_xp_channel")
-    if not settings.no_xp_roles.isdisjoint(author_role_ids):
+    if not author_role_ids.isdisjoint(settings.no_xp_roles):
         return Decision(skip="no_xp_role")
     if already_credited:
         return Decision(skip="already_credited")
@@ -239,7 +242,7 @@ def game_decision(
     """XP for playing a game (the guild's win or lose amount), through the same multipliers."""
     if member_is_bot:
         return Decision(skip="bot")
-    if not settings.no_xp_roles.isdisjoint(role_ids):
+    if not role_ids.isdisjoint(settings.no_xp_roles):
         return Decision(skip="no_xp_role")
     channels = () if channel_id is None else (channel_id, *parent_ids)
     if any(c in settings.no_xp_channels for c in channels):

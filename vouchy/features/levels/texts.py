@@ -6,22 +6,27 @@ from vouchy.core import i18n
 
 TEXTS = i18n.register(
     {
-        # Commands (names and descriptions, for Discord's localizations).
-        "levels.cmd.level.name": {"en": "level", "fr": "niveau"},
-        "levels.cmd.level.description": {
-            "en": "Your level, XP and rank, or another member's",
-            "fr": "Ton niveau, ton XP et ton rang, ou ceux d'un autre membre",
+        # Refusals the store may answer for this feature's operations.
+        "levels.stale": {
+            "en": "This member's XP changed at the same moment; nothing was changed. Try again.",
+            "fr": "L'XP de ce membre a changé au même moment ; rien n'a été modifié. Réessaie.",
         },
-        "levels.cmd.level.member": {
-            "en": "The member to look at (you if empty)",
-            "fr": "Le membre à consulter (toi si vide)",
+        "levels.already_credited": {
+            "en": "That was already counted; nothing was changed.",
+            "fr": "C'était déjà compté ; rien n'a été modifié.",
         },
-        "levels.cmd.top.name": {"en": "top", "fr": "classement"},
-        "levels.cmd.top.description": {
-            "en": "The members with the most XP",
-            "fr": "Les membres qui ont le plus d'XP",
+        "levels.reward_given": {
+            "en": "That level reward was already given to this member.",
+            "fr": "Cette récompense de niveau a déjà été donnée à ce membre.",
         },
-        "levels.cmd.top.page": {"en": "Page of the leaderboard", "fr": "Page du classement"},
+        "levels.reward_not_due": {
+            "en": "That level reward was already handed over.",
+            "fr": "Cette récompense de niveau a déjà été remise.",
+        },
+        "levels.told_before": {
+            "en": "The admins were already told about this.",
+            "fr": "Les admins ont déjà été prévenus.",
+        },
         # The rank card. Drawn labels stay within ASCII: Pillow's own font has no accents.
         "levels.card.level": {"en": "LEVEL", "fr": "NIVEAU"},
         "levels.card.rank": {"en": "RANK", "fr": "RANG"},
@@ -83,8 +88,8 @@ TEXTS = i18n.register(
             "fr": "Personne n'a encore gagné d'XP ici.",
         },
         "levels.top.page_out_of_range": {
-            "en": "There are only {pages} pages in the leaderboard.",
-            "fr": "Le classement n'a que {pages} pages.",
+            "en": "That page is past the end of the leaderboard (last page: {pages}).",
+            "fr": "Cette page est au-delà de la fin du classement (dernière page : {pages}).",
         },
         # /admin xp and /admin levels.
         "levels.admin.added": {
@@ -176,6 +181,10 @@ TEXTS = i18n.register(
         "levels.config.template_too_long": {
             "en": "The level-up message may be at most {maximum} characters long.",
             "fr": "Le message de passage de niveau ne peut pas dépasser {maximum} caractères.",
+        },
+        "levels.config.multiplier_twice": {
+            "en": "{name} lists <{id}> twice: keep one multiplier per role or channel.",
+            "fr": "{name} contient <{id}> deux fois : un seul multiplicateur par rôle ou salon.",
         },
         "levels.config.role_twice": {
             "en": "The role <@&{role_id}> is already a reward for another level.",
@@ -271,6 +280,328 @@ TEXTS = i18n.register(
             "imported before).",
             "fr": "XP importée pour {members} membres depuis {name} ({skipped} déjà importés "
             "auparavant).",
+        },
+    }
+)
+
+COMMANDS = i18n.register(
+    {
+        # /level and /levels: names and descriptions (Discord's localizations).
+        "levels.cmd.level": {"en": "level", "fr": "niveau"},
+        "levels.cmd.level.desc": {
+            "en": "Your level, XP and rank as a rank card, or another member's",
+            "fr": "Ton niveau, ton XP et ton rang en carte, ou ceux d'un autre membre",
+        },
+        "levels.opt.member": {"en": "member", "fr": "membre"},
+        "levels.opt.member.desc": {
+            "en": "The member to look at (default: you)",
+            "fr": "Le membre à consulter (par défaut : toi)",
+        },
+        "levels.cmd.levels": {"en": "levels", "fr": "niveaux"},
+        "levels.cmd.levels.desc": {
+            "en": "The members with the most XP, and your rank",
+            "fr": "Les membres qui ont le plus d'XP, et ton rang",
+        },
+        "levels.opt.page": {"en": "page", "fr": "page"},
+        "levels.opt.page.desc": {
+            "en": "Which page (default: the first)",
+            "fr": "Quelle page (par défaut : la première)",
+        },
+        # /admin xp and /admin levels.
+        "levels.admin.xp": {"en": "xp", "fr": "xp"},
+        "levels.admin.xp.desc": {
+            "en": "Change a member's XP (recorded with who and why)",
+            "fr": "Modifier l'XP d'un membre (enregistré avec qui et pourquoi)",
+        },
+        "levels.admin.xp.add": {"en": "add", "fr": "ajouter"},
+        "levels.admin.xp.add.desc": {
+            "en": "Give a member XP",
+            "fr": "Donner de l'XP à un membre",
+        },
+        "levels.admin.xp.remove": {"en": "remove", "fr": "retirer"},
+        "levels.admin.xp.remove.desc": {
+            "en": "Take XP from a member",
+            "fr": "Retirer de l'XP à un membre",
+        },
+        "levels.admin.xp.set": {"en": "set", "fr": "fixer"},
+        "levels.admin.xp.set.desc": {
+            "en": "Set a member's total XP",
+            "fr": "Fixer l'XP totale d'un membre",
+        },
+        "levels.admin.xp.reset": {"en": "reset", "fr": "remettre-a-zero"},
+        "levels.admin.xp.reset.desc": {
+            "en": "Put a member's XP back to 0",
+            "fr": "Remettre l'XP d'un membre à 0",
+        },
+        "levels.admin.opt.member": {"en": "member", "fr": "membre"},
+        "levels.admin.opt.member.desc": {"en": "Whose XP", "fr": "L'XP de qui"},
+        "levels.admin.opt.amount": {"en": "amount", "fr": "montant"},
+        "levels.admin.opt.amount.desc": {"en": "How much XP", "fr": "Combien d'XP"},
+        "levels.admin.opt.total": {"en": "xp", "fr": "xp"},
+        "levels.admin.opt.total.desc": {
+            "en": "The member's new total XP",
+            "fr": "La nouvelle XP totale du membre",
+        },
+        "levels.admin.opt.reason": {"en": "reason", "fr": "raison"},
+        "levels.admin.opt.reason.desc": {
+            "en": "Why (kept with the change)",
+            "fr": "Pourquoi (gardé avec la modification)",
+        },
+        "levels.admin.levels": {"en": "levels", "fr": "niveaux"},
+        "levels.admin.levels.desc": {
+            "en": "Level roles and rewards",
+            "fr": "Rôles et récompenses de niveau",
+        },
+        "levels.admin.sync_roles": {"en": "sync-roles", "fr": "synchroniser-roles"},
+        "levels.admin.sync_roles.desc": {
+            "en": "Give and take level roles so every member's match their level",
+            "fr": "Donner et retirer les rôles de niveau pour qu'ils suivent le niveau de chacun",
+        },
+        # /config levels: the group, each setting, and the commands for lists of pairs.
+        "config.levels": {"en": "levels", "fr": "niveaux"},
+        "config.levels.desc": {
+            "en": "XP and level settings: rates, cooldown, channels, roles, announcements, rewards",
+            "fr": "Réglages d'XP et de niveaux : gains, délai, salons, rôles, annonces, récompenses",
+        },
+        "levels.setting.curve_quadratic": {"en": "curve_quadratic", "fr": "courbe_quadratique"},
+        "levels.setting.curve_quadratic.desc": {
+            "en": "Level curve: XP per level squared (MEE6: 5)",
+            "fr": "Courbe : XP par niveau au carré (MEE6 : 5)",
+        },
+        "levels.setting.curve_linear": {"en": "curve_linear", "fr": "courbe_lineaire"},
+        "levels.setting.curve_linear.desc": {
+            "en": "Level curve: XP per level (MEE6: 50)",
+            "fr": "Courbe : XP par niveau (MEE6 : 50)",
+        },
+        "levels.setting.curve_constant": {"en": "curve_constant", "fr": "courbe_constante"},
+        "levels.setting.curve_constant.desc": {
+            "en": "Level curve: XP every level costs (MEE6: 100)",
+            "fr": "Courbe : XP que coûte chaque niveau (MEE6 : 100)",
+        },
+        "levels.setting.message_xp_min": {"en": "message_xp_min", "fr": "xp_message_min"},
+        "levels.setting.message_xp_min.desc": {
+            "en": "Least XP one message earns",
+            "fr": "XP minimale d'un message",
+        },
+        "levels.setting.message_xp_max": {"en": "message_xp_max", "fr": "xp_message_max"},
+        "levels.setting.message_xp_max.desc": {
+            "en": "Most XP one message earns",
+            "fr": "XP maximale d'un message",
+        },
+        "levels.setting.message_cooldown_s": {
+            "en": "message_cooldown_s",
+            "fr": "delai_message_s",
+        },
+        "levels.setting.message_cooldown_s.desc": {
+            "en": "Seconds before a member's messages earn XP again",
+            "fr": "Secondes avant que les messages d'un membre rapportent à nouveau de l'XP",
+        },
+        "levels.setting.no_xp_channels": {"en": "no_xp_channels", "fr": "salons_sans_xp"},
+        "levels.setting.no_xp_channels.desc": {
+            "en": "Channels where nobody earns XP",
+            "fr": "Salons où personne ne gagne d'XP",
+        },
+        "levels.setting.no_xp_roles": {"en": "no_xp_roles", "fr": "roles_sans_xp"},
+        "levels.setting.no_xp_roles.desc": {
+            "en": "Roles whose members earn no XP",
+            "fr": "Rôles dont les membres ne gagnent pas d'XP",
+        },
+        "levels.setting.voice_xp_per_minute": {
+            "en": "voice_xp_per_minute",
+            "fr": "xp_vocal_par_minute",
+        },
+        "levels.setting.voice_xp_per_minute.desc": {
+            "en": "XP per minute in voice with someone, not muted, not AFK",
+            "fr": "XP par minute en vocal avec quelqu'un, sans sourdine, hors AFK",
+        },
+        "levels.setting.reaction_xp": {"en": "reaction_xp", "fr": "xp_reaction"},
+        "levels.setting.reaction_xp.desc": {
+            "en": "XP a message's author earns per member reacting",
+            "fr": "XP que gagne l'auteur d'un message par membre qui réagit",
+        },
+        "levels.setting.game_win_xp": {"en": "game_win_xp", "fr": "xp_partie_gagnee"},
+        "levels.setting.game_win_xp.desc": {
+            "en": "XP for winning a game",
+            "fr": "XP pour une partie gagnée",
+        },
+        "levels.setting.game_lose_xp": {"en": "game_lose_xp", "fr": "xp_partie_perdue"},
+        "levels.setting.game_lose_xp.desc": {
+            "en": "XP for playing a game and losing",
+            "fr": "XP pour une partie perdue",
+        },
+        "levels.setting.role_multipliers": {
+            "en": "role_multipliers",
+            "fr": "multiplicateurs_roles",
+        },
+        "levels.setting.role_multipliers.desc": {
+            "en": "XP multipliers of roles",
+            "fr": "Multiplicateurs d'XP des rôles",
+        },
+        "levels.setting.channel_multipliers": {
+            "en": "channel_multipliers",
+            "fr": "multiplicateurs_salons",
+        },
+        "levels.setting.channel_multipliers.desc": {
+            "en": "XP multipliers of channels",
+            "fr": "Multiplicateurs d'XP des salons",
+        },
+        "levels.setting.announce": {"en": "announce", "fr": "annoncer"},
+        "levels.setting.announce.desc": {
+            "en": "Announce level-ups",
+            "fr": "Annoncer les passages de niveau",
+        },
+        "levels.setting.announce_channel_id": {
+            "en": "announce_channel",
+            "fr": "salon_annonces",
+        },
+        "levels.setting.announce_channel_id.desc": {
+            "en": "Where level-ups are announced (default: where the member spoke)",
+            "fr": "Où annoncer les passages de niveau (par défaut : là où le membre a parlé)",
+        },
+        "levels.setting.announce_template": {"en": "announce_message", "fr": "message_annonce"},
+        "levels.setting.announce_template.desc": {
+            "en": "The level-up message; {member} and {level} are filled in",
+            "fr": "Le message de passage de niveau ; {member} et {level} sont remplis",
+        },
+        "levels.setting.role_rewards": {"en": "role_rewards", "fr": "roles_recompenses"},
+        "levels.setting.role_rewards.desc": {
+            "en": "Roles given at levels",
+            "fr": "Rôles donnés aux niveaux",
+        },
+        "levels.setting.stack_roles": {"en": "stack_roles", "fr": "cumuler_roles"},
+        "levels.setting.stack_roles.desc": {
+            "en": "Keep every level role reached (no: only the highest)",
+            "fr": "Garder tous les rôles de niveau atteints (non : seulement le plus haut)",
+        },
+        "levels.setting.rewards": {"en": "rewards", "fr": "recompenses"},
+        "levels.setting.rewards.desc": {
+            "en": "Points and items given once at levels",
+            "fr": "Points et objets donnés une fois aux niveaux",
+        },
+        "levels.setting.restore_roles_on_rejoin": {
+            "en": "restore_roles_on_rejoin",
+            "fr": "rendre_roles_au_retour",
+        },
+        "levels.setting.restore_roles_on_rejoin.desc": {
+            "en": "Give level roles back to a member who rejoins",
+            "fr": "Rendre les rôles de niveau à un membre qui revient",
+        },
+        "levels.config.multiplier": {"en": "multiplier", "fr": "multiplicateur"},
+        "levels.config.multiplier.desc": {
+            "en": "Set a role's or a channel's XP multiplier (100 = none)",
+            "fr": "Régler le multiplicateur d'XP d'un rôle ou d'un salon (100 = aucun)",
+        },
+        "levels.config.role_reward": {"en": "role-reward", "fr": "role-recompense"},
+        "levels.config.role_reward.desc": {
+            "en": "Give a role at a level (level 0: stop giving it)",
+            "fr": "Donner un rôle à un niveau (niveau 0 : ne plus le donner)",
+        },
+        "levels.config.point_reward": {"en": "point-reward", "fr": "points-recompense"},
+        "levels.config.point_reward.desc": {
+            "en": "Give points once at a level (0 points: no reward)",
+            "fr": "Donner des points une fois à un niveau (0 point : pas de récompense)",
+        },
+        "levels.config.item_reward": {"en": "item-reward", "fr": "objet-recompense"},
+        "levels.config.item_reward.desc": {
+            "en": "Give a shop item once at a level (quantity 0: no reward)",
+            "fr": "Donner un objet de la boutique une fois à un niveau (quantité 0 : aucune)",
+        },
+        "levels.config.opt.percent": {"en": "percent", "fr": "pourcentage"},
+        "levels.config.opt.percent.desc": {
+            "en": "XP in percent: 150 = x1.5, 0 = no XP, 100 = no multiplier",
+            "fr": "XP en pourcentage : 150 = x1,5, 0 = pas d'XP, 100 = aucun multiplicateur",
+        },
+        "levels.config.opt.role": {"en": "role", "fr": "role"},
+        "levels.config.opt.role.desc": {"en": "A role", "fr": "Un rôle"},
+        "levels.config.opt.channel": {"en": "channel", "fr": "salon"},
+        "levels.config.opt.channel.desc": {
+            "en": "A channel or a category",
+            "fr": "Un salon ou une catégorie",
+        },
+        "levels.config.opt.level": {"en": "level", "fr": "niveau"},
+        "levels.config.opt.level.desc": {"en": "The level", "fr": "Le niveau"},
+        "levels.config.opt.points": {"en": "points", "fr": "points"},
+        "levels.config.opt.points.desc": {
+            "en": "Points given once (0: no reward)",
+            "fr": "Points donnés une fois (0 : aucune récompense)",
+        },
+        "levels.config.opt.item": {"en": "item", "fr": "objet"},
+        "levels.config.opt.item.desc": {
+            "en": "The shop item's name",
+            "fr": "Le nom de l'objet de la boutique",
+        },
+        "levels.config.opt.quantity": {"en": "quantity", "fr": "quantite"},
+        "levels.config.opt.quantity.desc": {
+            "en": "How many (0: no reward)",
+            "fr": "Combien (0 : aucune récompense)",
+        },
+        "levels.config.pick_role_or_channel": {
+            "en": "Pick a role or a channel, not both.",
+            "fr": "Choisis un rôle ou un salon, pas les deux.",
+        },
+        # Replies.
+        "levels.level.title": {"en": "Level", "fr": "Niveau"},
+        "levels.level.card_failed": {
+            "en": "(The rank card could not be drawn this time; everything is above.)",
+            "fr": "(La carte n'a pas pu être dessinée cette fois ; tout est ci-dessus.)",
+        },
+        "levels.top.embed_title": {"en": "XP leaderboard", "fr": "Classement d'XP"},
+        "levels.admin.title": {"en": "XP changed", "fr": "XP modifiée"},
+        "levels.admin.by": {"en": "By <@{user}>.", "fr": "Par <@{user}>."},
+        "levels.admin.sync_title": {"en": "Level roles", "fr": "Rôles de niveau"},
+        "levels.admin.sync_blocked": {
+            "en": "{count} roles could not be managed: the admins were told why.",
+            "fr": "{count} rôles n'ont pas pu être gérés : les admins ont été prévenus.",
+        },
+        "levels.config.pairs_title": {
+            "en": "Multipliers and rewards",
+            "fr": "Multiplicateurs et récompenses",
+        },
+        "levels.config.multiplier_line": {
+            "en": "{target}: ×{factor}",
+            "fr": "{target} : ×{factor}",
+        },
+        "levels.config.role_reward_line": {
+            "en": "level {level}: <@&{role}>",
+            "fr": "niveau {level} : <@&{role}>",
+        },
+        "levels.config.point_reward_line": {
+            "en": "level {level}: {points} points, once",
+            "fr": "niveau {level} : {points} points, une fois",
+        },
+        "levels.config.item_reward_line": {
+            "en": "level {level}: {quantity} × {item}, once",
+            "fr": "niveau {level} : {quantity} × {item}, une fois",
+        },
+        "levels.config.stack_line": {
+            "en": "Level roles are kept as members go up.",
+            "fr": "Les rôles de niveau s'ajoutent à mesure que les membres montent.",
+        },
+        "levels.config.replace_line": {
+            "en": "Each level role replaces the one below.",
+            "fr": "Chaque rôle de niveau remplace celui d'en dessous.",
+        },
+        "levels.config.none": {"en": "none", "fr": "aucun"},
+        # The audit's findings (read by /admin audit).
+        "admin.problem.xp_mismatch": {
+            "en": "XP differs from its log",
+            "fr": "XP différente de son journal",
+        },
+        "admin.problem.level_mismatch": {
+            "en": "level differs from the XP's level",
+            "fr": "niveau différent de celui de l'XP",
+        },
+        "admin.problem.messages_mismatch": {
+            "en": "message count differs from its log",
+            "fr": "nombre de messages différent de son journal",
+        },
+        "admin.problem.voice_seconds_mismatch": {
+            "en": "voice time differs from its log",
+            "fr": "temps en vocal différent de son journal",
+        },
+        "admin.problem.reactions_received_mismatch": {
+            "en": "reaction count differs from its log",
+            "fr": "nombre de réactions différent de son journal",
         },
     }
 )

@@ -102,7 +102,7 @@ def voice_skip(facts: VoiceFacts, settings: LevelSettings) -> VoiceSkip:
         p in settings.no_xp_channels for p in facts.parent_ids
     ):
         return "no_xp_channel"
-    if not settings.no_xp_roles.isdisjoint(facts.role_ids):
+    if not facts.role_ids.isdisjoint(settings.no_xp_roles):
         return "no_xp_role"
     return ""
 

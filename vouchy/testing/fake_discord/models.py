@@ -161,6 +161,7 @@ class Guild:
     # The vanity invite (GET /guilds/{id}/vanity-url) and how many joined through it.
     vanity_url_code: str | None = None
     vanity_uses: int = 0
+    afk_channel_id: int | None = None  # the voice channel Discord moves idle members to
 
     def __post_init__(self) -> None:
         if not any(role.id == self.id for role in self.roles):

@@ -179,7 +179,7 @@ def guild_create(
         "banner": None,
         "description": None,
         "owner_id": str(guild.owner_id),
-        "afk_channel_id": None,
+        "afk_channel_id": str(guild.afk_channel_id) if guild.afk_channel_id else None,
         "afk_timeout": 300,
         "widget_enabled": False,
         "widget_channel_id": None,
