@@ -625,6 +625,8 @@ async def test_a_reply_the_bot_posts_is_echoed_with_a_whole_message_reference(
     assert reference is not None and reference.id == first.id
     assert reference.channel_id == channel and reference.guild_id == fake.guild.id
     assert fake.violations == []
+
+
 async def test_a_guilds_afk_channel_and_the_bytes_of_an_uploaded_file_are_kept(
     fake_discord: FakeDiscord,
 ) -> None:

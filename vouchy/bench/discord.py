@@ -154,7 +154,7 @@ class Driver:
 
 # -- the fake's share of the CPU ------------------------------------------------------------
 
-_FAKE_FILES = ("/fake_discord/", "/aiohttp/web", "/bench/discord.py")
+_FAKE_FILES: tuple[str, ...] = ("/fake_discord/", "/aiohttp/web", "/bench/discord.py")
 
 
 def _owned_by_fake(callback: Callable[..., Any]) -> bool:

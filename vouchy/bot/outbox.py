@@ -97,7 +97,7 @@ async def _remove_role(
     return ()
 
 
-BUTTON_STYLES = {
+BUTTON_STYLES: dict[str, hikari.InteractiveButtonTypesT] = {
     "primary": hikari.ButtonStyle.PRIMARY,
     "secondary": hikari.ButtonStyle.SECONDARY,
     "success": hikari.ButtonStyle.SUCCESS,

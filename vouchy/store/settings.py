@@ -54,7 +54,8 @@ class SettingsStore:
             return cached  # type: ignore[return-value]
         loading = self._loading.get(key)
         if loading is not None:  # a read is in flight: its answer is this one's too
-            return await asyncio.shield(loading)  # type: ignore[return-value]
+            shared: Any = await asyncio.shield(loading)
+            return shared  # type: ignore[no-any-return]
         loading = self._loading[key] = asyncio.get_running_loop().create_future()
         try:
             generation = self._generation

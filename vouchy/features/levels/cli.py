@@ -188,7 +188,7 @@ async def import_xp_csv(args: argparse.Namespace, config: Config) -> int:
             )
         return 0
     try:
-        app = await open_vouchy(config)
+        app = await open_vouchy(config, create=True)  # moving in may start a data directory
     except DataDirectoryBusy as e:
         raise ImportNeedsTheBotStopped(
             f"cannot import while the bot runs: {e.message.split(';')[0]}. Stop the bot, "

@@ -59,7 +59,7 @@ async def import_vouches(args: argparse.Namespace, config: Config) -> int:
             print(f"{parsed.name}: valid; {len(parsed.rows)} vouches; nothing written")
         return 0
     try:
-        app = await open_vouchy(config)
+        app = await open_vouchy(config, create=True)  # moving in may start a data directory
     except DataDirectoryBusy as e:
         raise ImportNeedsTheBotStopped(
             f"cannot import while the bot runs: {e.message.split(';')[0]}. Stop the bot, "

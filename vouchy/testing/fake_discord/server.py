@@ -318,6 +318,7 @@ class FakeDiscord:
             for m in self.messages.values()
             if self.dm_channels.get(int(m["channel_id"])) == user_id
         ]
+
     # ------------------------------------------------------------ the CDN
 
     def attachment(
