@@ -21,18 +21,51 @@ class Logged:
     spreads: bool = False  # some call passes **fields: extra fields are allowed
 
 
+def log_level(node: ast.AST) -> str | None:
+    """``log.warning(...)`` -> "warning"; None for any other call."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return None
+    if node.func.attr not in LEVELS or "log" not in ast.unparse(node.func.value).lower():
+        return None
+    return node.func.attr
+
+
+def wrappers(tree: ast.Module) -> dict[str, set[str]]:
+    """Module functions whose first parameter ``event`` is what they log: name -> levels."""
+    found: dict[str, set[str]] = {}
+    for fn in tree.body:
+        if not isinstance(fn, ast.FunctionDef) or not fn.args.args:
+            continue
+        if fn.args.args[0].arg != "event":
+            continue
+        for node in ast.walk(fn):
+            level = log_level(node)
+            if level and isinstance(node, ast.Call) and ast.unparse(node.args[0]) == "event":
+                found.setdefault(fn.name, set()).add(level)
+    return found
+
+
 def logged_events() -> dict[str, Logged]:
     found: dict[str, Logged] = {}
     for path in (ROOT / "vouchy").rglob("*.py"):
         if {"testing", "bench"} & set(path.relative_to(ROOT).parts):
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        tree = ast.parse(path.read_text())
+        through = wrappers(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not node.args:
                 continue
-            if node.func.attr not in LEVELS or "log" not in ast.unparse(node.func.value).lower():
+            if not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 continue
-            if not (node.args and isinstance(node.args[0], ast.Constant)):
+            if isinstance(node.func, ast.Name) and node.func.id in through:
+                entry = found.setdefault(node.args[0].value, Logged())
+                entry.levels |= through[node.func.id]
+                entry.field_sets.append({k.arg for k in node.keywords if k.arg is not None})
+                entry.spreads = True  # the wrapper adds fields of its own
                 continue
+            if log_level(node) is None:
+                continue
+            assert isinstance(node.func, ast.Attribute)
             name = node.args[0].value
             entry = found.setdefault(name, Logged())
             entry.levels.add("error" if node.func.attr == "exception" else node.func.attr)
