@@ -527,8 +527,11 @@ async def test_a_reward_is_given_once_ever_even_when_the_level_is_lost_and_reach
         assert row(h, kim)["level"] == 1 and await h.balance(kim) == balance + 500
         history = await h.app.points.member(h.guild_id, kim.id).history(1, 25)
         assert [e.delta for e in history.entries if e.kind == "level_reward"] == [500]
-        [due] = await service(h.app).item_rewards(h.guild_id, kim.id)
-        assert (due.item, due.quantity, due.level, due.status) == ("vip pass", 1, 1, "due")
+        # The item is in the inventory, from the level-up's own operation, once.
+        assert await h.app.services["shop"].quantity(h.guild_id, kim.id, "vip-pass") == 1
+        assert await service(h.app).item_rewards(h.guild_id, kim.id) == []
+        [given] = await service(h.app).item_rewards(h.guild_id, kim.id, status="delivered")
+        assert (given.item, given.quantity, given.level) == ("vip pass", 1, 1)
     finally:
         await h.run("config levels point-reward", h.admin, level=1, points=0)
         await h.run("config levels item-reward", h.admin, level=1, item="vip pass", quantity=0)

@@ -145,11 +145,20 @@ def held_roles(
     return level_roles(level_before, settings.role_rewards, settings.stack_roles)
 
 
+# (item, quantity, reward key) -> the changes that put the item in the member's inventory.
+GrantItem = Callable[[str, int, str], Sequence[Change]]
+
+
 def reward_changes(
-    guild_id: int, user_id: int, rewards: Sequence[Reward], now_ms: int
+    guild_id: int,
+    user_id: int,
+    rewards: Sequence[Reward],
+    now_ms: int,
+    grant_item: GrantItem | None = None,
 ) -> tuple[list[Change], list[Move]]:
-    """A row per reward (refused if it was ever given: once per member, ever), and a
-    ``level_reward`` ledger move per point reward."""
+    """A row per reward (refused if it was ever given: once per member, ever), a
+    ``level_reward`` ledger move per point reward, and an item reward's item in the
+    inventory with ``grant_item`` (its row then says ``delivered``; without, ``due``)."""
     changes: list[Change] = []
     moves: list[Move] = []
     for reward in rewards:
@@ -169,7 +178,8 @@ def reward_changes(
                 )
             )
         else:
-            values.update(kind="item", item=reward.item, quantity=reward.quantity, status="due")
+            status = "due" if grant_item is None else "delivered"
+            values.update(kind="item", item=reward.item, quantity=reward.quantity, status=status)
         changes.append(
             Insert(
                 table=REWARDS,
@@ -178,6 +188,8 @@ def reward_changes(
                 refuse="levels.reward_given",
             )
         )
+        if grant_item is not None and not isinstance(reward, PointReward):
+            changes.extend(grant_item(reward.item, reward.quantity, reward.key))
     return changes, moves
 
 
@@ -203,6 +215,7 @@ def plan_credit(
     rewards: bool = True,
     always_roles: bool = False,
     role_problem: RoleProblem = _no_problem,
+    grant_item: GrantItem | None = None,
     acting_user_id: int | None = None,
     reason: str = "",
 ) -> CreditPlan:
@@ -276,7 +289,7 @@ def plan_credit(
             )
         )
     given = tuple(r for r in up.rewards if r.level in crossed) if rewards else ()
-    reward_rows, moves = reward_changes(guild_id, user_id, given, now_ms)
+    reward_rows, moves = reward_changes(guild_id, user_id, given, now_ms, grant_item)
     changes += reward_rows
     changes += extra
     effects: list[Effect] = []

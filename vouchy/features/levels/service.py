@@ -50,6 +50,7 @@ from vouchy.features.levels.board import (
 )
 from vouchy.features.levels.changes import (
     CreditPlan,
+    GrantItem,
     game_changes,
     log_values,
     plan_credit,
@@ -260,6 +261,7 @@ class LevelsService:
         settings: SettingsStore,
         *,
         commit_listeners: list[Callable[[list[Receipt]], None]] | None = None,
+        services: Mapping[str, Any] | None = None,
         clock: Callable[[], int] | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -268,6 +270,8 @@ class LevelsService:
         self.loader = RowLoader(reader)
         self.settings = settings
         self.discord: DiscordView = NoDiscord()
+        # The features' services (the shop, listed after this one, is found there at use).
+        self.services: Mapping[str, Any] = services if services is not None else {}
         self.clock: Callable[[], int] = clock or (lambda: now_ms())
         self.rng = rng or random.Random()
         # Names this process's voice sessions: one left open by an earlier run is closed.
@@ -290,7 +294,13 @@ class LevelsService:
         defaults = ctx.settings.default("levels")
         assert isinstance(defaults, LevelSettings)
         levels_audit.configure(defaults)
-        return cls(ctx.actors, ctx.reader, ctx.settings, commit_listeners=ctx.commit_listeners)
+        return cls(
+            ctx.actors,
+            ctx.reader,
+            ctx.settings,
+            commit_listeners=ctx.commit_listeners,
+            services=ctx.services,
+        )
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -535,6 +545,7 @@ class LevelsService:
                 spoke_in_channel_id=latest.channel_id,
                 locale=locale,
                 role_problem=lambda role: self.discord.role_problem(guild_id, role),
+                grant_item=self.grant_item(guild_id, user_id),
             )
 
         try:
@@ -583,6 +594,7 @@ class LevelsService:
                 spoke_in_channel_id=facts.channel_id,
                 locale=locale,
                 role_problem=lambda role: self.discord.role_problem(guild_id, role),
+                grant_item=self.grant_item(guild_id, user_id),
             )
 
         done = await self._credit(
@@ -668,6 +680,7 @@ class LevelsService:
                 spoke_in_channel_id=channel_id,
                 locale=locale,
                 role_problem=lambda role: self.discord.role_problem(guild_id, role),
+                grant_item=self.grant_item(guild_id, author_id),
             )
 
         owner = self.actors.member(guild_id, author_id)
@@ -800,6 +813,7 @@ class LevelsService:
                 ),
                 locale=locale,
                 role_problem=lambda role: self.discord.role_problem(guild_id, role),
+                grant_item=self.grant_item(guild_id, user_id),
             )
 
         def reference() -> str:
@@ -883,6 +897,7 @@ class LevelsService:
                 spoke_in_channel_id=state.pending_channel_id,
                 locale=locale,
                 role_problem=lambda role: self.discord.role_problem(guild_id, role),
+                grant_item=self.grant_item(guild_id, user_id),
             )
 
         done = await self._credit(
@@ -952,6 +967,7 @@ class LevelsService:
                     announce=False,
                     rewards=False,
                     role_problem=lambda role: self.discord.role_problem(guild_id, role),
+                    grant_item=self.grant_item(guild_id, user_id),
                 )
 
             done = await self._credit(
@@ -1008,6 +1024,7 @@ class LevelsService:
                 announce=False,
                 always_roles=True,
                 role_problem=lambda role: self.discord.role_problem(guild_id, role),
+                grant_item=self.grant_item(guild_id, user_id),
                 acting_user_id=acting_user_id,
                 reason=reason,
             )
@@ -1197,6 +1214,26 @@ class LevelsService:
         await self.actors.guild(guild_id).submit(op)
 
     # -- rewards the shop hands over -----------------------------------------------------------
+
+    def grant_item(self, guild_id: int, user_id: int) -> GrantItem | None:
+        """How a level's item reward reaches the member's inventory in the same operation as
+        the level-up, when the shop feature runs; without it the reward stays ``due``."""
+        shop = self.services.get("shop")
+        if shop is None:
+            return None
+
+        def grant(item: str, quantity: int, reward_key: str) -> Sequence[Change]:
+            changes: Sequence[Change] = shop.grant_changes(
+                guild_id,
+                user_id,
+                item,
+                quantity,
+                reference=f"levels.reward:{reward_key}",
+                reason=f"level reward {reward_key}",
+            )
+            return changes
+
+        return grant
 
     async def item_rewards(
         self, guild_id: int, user_id: int | None = None, status: str = "due"
