@@ -10,6 +10,9 @@ the outbox worker.
 
 - ``vouches_per_s``: accepted vouches over the time from the first dispatch to the last
   reaction the fake received (every accepted vouch reacted to).
+- ``committed_per_s``: vouches committed over the saturation window; ``reactions_per_s``:
+  reactions over the whole run (first dispatch to last reaction); ``reactions_lag_s``: how
+  long after the last commit the last reaction came.
 - ``p50_ms``/``p99_ms``: dispatch to commit: from just before the fake sends MESSAGE_CREATE
   to the writer's commit of the vouch's operation (a writer listener).
 - ``refused``: vouches refused; with random screenshots, only by a chance match of two proofs
@@ -261,9 +264,9 @@ async def run(quick: bool, workdir: Path) -> dict[str, Any]:
         "p50_ms": percentile(saturated, 50),
         "p99_ms": percentile(saturated, 99),
         "committed_per_s": round(len(references) / committed_in),
-        "reactions_per_s": round(reacted / max(elapsed - committed_in, 1e-9))
-        if elapsed > committed_in
-        else None,
+        "reactions_per_s": round(reacted / elapsed),
+        # How far the reactions (the outbox) trail the commits: 0 when they keep up.
+        "reactions_lag_s": round(max(0.0, elapsed - committed_in), 2),
         f"p50_ms_at_{STEADY_RATE}_per_s": percentile(at_rate, 50),
         f"p99_ms_at_{STEADY_RATE}_per_s": percentile(at_rate, 99),
         "vouches": len(references),

@@ -325,7 +325,10 @@ class OutboxWorker:
         )
 
     async def _submit(self, op: Op) -> None:
-        await self.app.actors.guild(op.guild_id).submit(op)
+        # Straight to the writer, not through the guild's owner: an outbox row's bookkeeping is
+        # a compare-and-set on its status (what makes it once), so it needs no turn, and one
+        # guild's effects are not finished one commit at a time.
+        await self.app.writer.submit(op)
 
     async def _finish(
         self, row: dict[str, Any], status: str, error: str | None, follow: Sequence[Effect] = ()

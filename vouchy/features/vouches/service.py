@@ -294,15 +294,18 @@ class VouchesService:
         except BaseException:
             index.discard(c.reference)
             raise
-        log.info(
-            "vouch_" + vouch.state,
-            guild_id=c.guild_id,
-            message_id=c.message_id,
-            voucher_id=c.voucher_id,
-            provider_id=vouch.provider_id,
-            points=vouch.voucher_points,
-            seq=receipt.seq,
-        )
+        said = {
+            "guild_id": c.guild_id,
+            "message_id": c.message_id,
+            "voucher_id": c.voucher_id,
+            "provider_id": vouch.provider_id,
+            "points": vouch.voucher_points,
+            "seq": receipt.seq,
+        }
+        if vouch.state == "pending":
+            log.info("vouch_pending", **said)
+        else:
+            log.info("vouch_accepted", **said)
         return Outcome(reference=c.reference, result=vouch.state)  # type: ignore[arg-type]
 
     async def _refuse(
@@ -438,7 +441,8 @@ class VouchesService:
             self._forget_proof(vouch.guild_id, vouch.reference)
             assert decision.new_state is not None
             log.info(
-                "vouch_" + decision.new_state,
+                "vouch_taken_back",
+                state=decision.new_state,
                 guild_id=vouch.guild_id,
                 reference=vouch.reference,
                 voucher_id=vouch.voucher_id,
@@ -496,7 +500,8 @@ class VouchesService:
             if not decision.give:
                 self._forget_proof(guild_id, reference)
             log.info(
-                "vouch_" + decision.new_state,
+                "vouch_reviewed",
+                state=decision.new_state,
                 guild_id=guild_id,
                 reference=reference,
                 moderator_id=moderator_id,
