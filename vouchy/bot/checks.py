@@ -17,7 +17,7 @@ import hikari
 import lightbulb
 
 from vouchy.core.errors import PermissionDenied
-from vouchy.features.admin.rules import CoreSettings
+from vouchy.core.server_settings import CoreSettings
 from vouchy.store.settings import SettingsStore
 
 MANAGE_SERVER = hikari.Permissions.MANAGE_GUILD

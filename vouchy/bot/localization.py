@@ -12,7 +12,7 @@ import hikari
 import lightbulb
 
 from vouchy.core import i18n
-from vouchy.features.admin.rules import CoreSettings
+from vouchy.core.server_settings import CoreSettings
 from vouchy.store.settings import SettingsStore
 
 T = TypeVar("T", str, int, float)

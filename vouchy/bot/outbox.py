@@ -28,7 +28,7 @@ import msgspec
 from vouchy.bot import embeds
 from vouchy.core.errors import VouchyError
 from vouchy.core.logs import get_logger
-from vouchy.features.admin.rules import CoreSettings
+from vouchy.core.server_settings import CoreSettings
 from vouchy.store.operations import SYSTEM_USER, Effect, Expect, Insert, Op, Patch, Receipt
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ import re
 
 from aiohttp import web
 
-from vouchy.features.admin.rules import CoreSettings
+from vouchy.core.server_settings import CoreSettings
 from vouchy.features.api.rules import WebSettings
 from vouchy.features.api.service import ApiService
 from vouchy.store.settings import SettingsStore

@@ -3,7 +3,7 @@ repair of every derived row, and backups on demand."""
 
 from __future__ import annotations
 
-from vouchy.features.admin.rules import CoreSettings
+from vouchy.core.server_settings import CoreSettings
 from vouchy.features.base import Feature
 
 FEATURE = Feature(

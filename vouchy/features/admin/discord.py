@@ -18,9 +18,9 @@ from vouchy.bot.outbox import embed_payload
 from vouchy.bot.respond import asker, guild_of, reference, send, settle, user_id
 from vouchy.bot.settings_commands import REGISTRY, Setting, config_commands, settings_embed
 from vouchy.core.errors import InsufficientFunds, InvalidInput, VouchyError
+from vouchy.core.server_settings import CoreSettings
 from vouchy.core.validation import MAX_BALANCE, check_member
 from vouchy.features.admin import render
-from vouchy.features.admin.rules import CoreSettings
 from vouchy.features.points import rules as points_rules
 from vouchy.store.operations import Effect, Receipt
 from vouchy.store.settings import SettingsStore

@@ -28,7 +28,7 @@ import msgspec
 from vouchy.actors.owners import Owner
 from vouchy.core.errors import InvalidInput, Refused, VouchyError
 from vouchy.core.logs import get_logger
-from vouchy.features.admin.rules import CoreSettings
+from vouchy.core.server_settings import CoreSettings
 from vouchy.features.base import Context
 from vouchy.features.giftcodes import render, rules, sources, tables
 from vouchy.features.giftcodes.rules import (

@@ -26,8 +26,8 @@ from vouchy.actors.owners import Actors, Owner
 from vouchy.core import i18n
 from vouchy.core.errors import InvalidInput, Refused, VouchyError
 from vouchy.core.logs import get_logger
+from vouchy.core.server_settings import CoreSettings
 from vouchy.core.validation import check_page
-from vouchy.features.admin.rules import CoreSettings
 from vouchy.features.base import Context
 from vouchy.features.invites import logs, rules
 from vouchy.features.invites.attribution import (
