@@ -21,8 +21,8 @@ import pytest
 from support.bot import make_config
 from support.durability import logs_to_memory  # noqa: F401  (autouse: logs to memory)
 
-from vouchy.bot.bot import run
 from vouchy.cli import main
+from vouchy.cli.running import run
 from vouchy.testing.fake_discord import FakeDiscord
 
 GUILD = 320_000_000_000_000_001

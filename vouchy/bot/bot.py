@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
-import signal
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import hikari
@@ -33,9 +32,7 @@ from vouchy.core.errors import ConfigError, VouchyError
 from vouchy.core.logs import get_logger
 from vouchy.features import extension_modules
 from vouchy.ops.heartbeat import Heartbeat, beat_forever, heartbeat_path, latency_ms
-from vouchy.ops.metrics import start_metrics
 from vouchy.store.settings import SettingsStore
-from vouchy.web.server import start_with_bot
 
 log = get_logger("vouchy.bot")
 
@@ -326,61 +323,3 @@ def prime_injection(command: Any) -> None:
             method._dependency_func = method._codegen_dependency_func()
     except AttributeError:
         log.debug("injection_not_primed", command=command._command_data.name)
-
-
-async def run(config: Config, open_app: Callable[[Config], Awaitable[Vouchy]] | None = None) -> int:
-    """``python -m vouchy run``: serve until SIGTERM or SIGINT, then stop cleanly (exit 0).
-    With ``[web] enabled`` the HTTP API and the public page run alongside, stopped first.
-
-    Exits 1 when the gateway closes on its own (after the same clean stop). ``open_app``
-    starts the ``Vouchy`` (the command line passes its own, which honours ``--fresh``).
-    """
-    check_token(config.discord.token)  # before the data directory is touched
-    # Starting the app runs the durability start-up check (and recovery) first.
-    app = await (open_app(config) if open_app is not None else Vouchy(config).start())
-    try:
-        bot = VouchyBot(app)
-        await bot.start()
-    except BaseException:
-        await app.close()
-        raise
-    try:
-        metrics = start_metrics(config, app, bot.gateway_latency_s)  # inert unless enabled
-    except BaseException:
-        await bot.stop("metrics_failed")
-        raise
-    try:
-        web = await start_with_bot(app, bot.bot)  # the API and the page, when [web] enabled
-    except BaseException:
-        metrics.stop()
-        await bot.stop("web_failed")
-        raise
-    app.start_snapshots()
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    received: list[str] = []
-
-    def on_signal(name: str) -> None:
-        received.append(name)
-        stop.set()
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, on_signal, sig.name)
-    try:
-        stopping = asyncio.create_task(stop.wait())
-        gateway = asyncio.create_task(bot.bot.join())
-        await asyncio.wait({stopping, gateway}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (stopping, gateway):
-            task.cancel()
-        await asyncio.gather(stopping, gateway, return_exceptions=True)
-        reason = received[0] if received else "gateway_closed"
-        if web is not None:  # no request reaches the app once it starts closing
-            await web.stop()
-        await bot.stop(reason)
-    finally:
-        if web is not None:
-            await web.stop()  # already stopped unless something above failed
-        metrics.stop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-    return 0 if received else 1

@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 async def run(_args: argparse.Namespace, config: Config) -> int:
-    from vouchy.bot.bot import run as run_bot  # hikari loads only for this subcommand
     from vouchy.cli.common import open_vouchy
+    from vouchy.cli.running import run as run_bot  # hikari loads only for this subcommand
 
     return await run_bot(config, lambda c: open_vouchy(c, create=True))
