@@ -11,6 +11,7 @@ import msgspec
 from vouchy.app import Vouchy, startup_check
 from vouchy.core.config import Config
 from vouchy.core.errors import VouchyError
+from vouchy.store.durability.lock import DataDirectoryBusy
 from vouchy.store.durability.recovery import Recovery
 from vouchy.store.reader import Reader
 
@@ -100,3 +101,24 @@ def say_recovery(found: Recovery | None) -> None:
     else:
         line = f"started empty; the old files are in {found.moved_aside}"
     print(f"note: {line}", file=sys.stderr)
+
+
+class ImportNeedsTheBotStopped(VouchyError):
+    code = "data_directory_busy"
+
+
+async def open_for_import(config: Config, *, undo: bool = False) -> Vouchy:
+    """The app for an import (moving in may start a data directory) or its undo, or one line
+    saying the bot must be stopped first: both write through the writer the bot holds."""
+    try:
+        return await open_vouchy(config, create=not undo)
+    except DataDirectoryBusy as e:
+        held = e.message.split(";")[0]
+        if undo:
+            raise ImportNeedsTheBotStopped(
+                f"cannot undo an import while the bot runs: {held}; nothing was changed"
+            ) from None
+        raise ImportNeedsTheBotStopped(
+            f"cannot import while the bot runs: {held}. Stop the bot, import, then start it "
+            "again; nothing was imported"
+        ) from None

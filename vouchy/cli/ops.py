@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from vouchy.cli.common import open_vouchy, print_json, require_database, snowflake
+from vouchy.cli.common import open_for_import, print_json, require_database, snowflake
 from vouchy.core.config import Config
 from vouchy.core.errors import VouchyError
 from vouchy.core.spreadsheet import spreadsheet_safe
@@ -19,7 +19,6 @@ from vouchy.ops import health as health_check
 from vouchy.ops import importer
 from vouchy.store import bulk
 from vouchy.store.connection import connect_sync
-from vouchy.store.durability.lock import DataDirectoryBusy
 
 EXIT_UNHEALTHY = 1
 # ``import``'s formats: features add theirs (``import xp-csv``...) through ``Feature.cli``.
@@ -95,10 +94,6 @@ def health(args: argparse.Namespace, config: Config) -> int:
 # -- import ---------------------------------------------------------------------------------------
 
 
-class ImportNeedsTheBotStopped(VouchyError):
-    code = "data_directory_busy"
-
-
 async def import_file(args: argparse.Namespace, config: Config) -> int:
     # The whole file is validated before the database is even opened.
     loaded = importer.load(args.format, args.file)
@@ -120,13 +115,7 @@ async def import_file(args: argparse.Namespace, config: Config) -> int:
                 "nothing written"
             )
         return 0
-    try:
-        app = await open_vouchy(config, create=True)  # moving in may start a data directory
-    except DataDirectoryBusy as e:
-        raise ImportNeedsTheBotStopped(
-            f"cannot import while the bot runs: {e.message.split(';')[0]}. Stop the bot, "
-            "import, then start it again; nothing was imported"
-        ) from None
+    app = await open_for_import(config)
     try:
         result = await bulk.import_balances(
             app.writer,
@@ -163,13 +152,7 @@ async def undo_import(args: argparse.Namespace, config: Config) -> int:
             f"{args.file} is neither a points JSON nor a points CSV file Vouchy could have "
             "imported; nothing was changed"
         )
-    try:
-        app = await open_vouchy(config)
-    except DataDirectoryBusy as e:
-        raise ImportNeedsTheBotStopped(
-            f"cannot undo an import while the bot runs: {e.message.split(';')[0]}; nothing was "
-            "changed"
-        ) from None
+    app = await open_for_import(config, undo=True)
     try:
         result = await bulk.undo_import(app.writer, args.guild, loaded.reference_tag)
     finally:

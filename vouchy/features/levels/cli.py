@@ -16,9 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vouchy.cli.common import open_vouchy, print_json, snowflake
+from vouchy.cli.common import open_for_import, print_json, snowflake
 from vouchy.core.config import Config
-from vouchy.core.errors import VouchyError
 from vouchy.core.logs import get_logger
 from vouchy.features.levels.importing import (
     IMPORT_PREFIX,
@@ -29,16 +28,11 @@ from vouchy.features.levels.importing import (
 )
 from vouchy.features.levels.settings import LevelSettings
 from vouchy.features.levels.tables import LOG, MEMBERS
-from vouchy.store.durability.lock import DataDirectoryBusy
 from vouchy.store.operations import Receipt, RowResult
 from vouchy.store.writer import ExclusiveContext, Writer
 from vouchy.store.writeset import WriteSet
 
 log = get_logger("vouchy.import")
-
-
-class ImportNeedsTheBotStopped(VouchyError):
-    code = "data_directory_busy"
 
 
 def register(
@@ -187,13 +181,7 @@ async def import_xp_csv(args: argparse.Namespace, config: Config) -> int:
                 f"its {parsed.source} column); nothing written"
             )
         return 0
-    try:
-        app = await open_vouchy(config, create=True)  # moving in may start a data directory
-    except DataDirectoryBusy as e:
-        raise ImportNeedsTheBotStopped(
-            f"cannot import while the bot runs: {e.message.split(';')[0]}. Stop the bot, "
-            "import, then start it again; nothing was imported"
-        ) from None
+    app = await open_for_import(config)
     try:
         current = await app.settings.get(args.guild, "levels", LevelSettings)
         if parsed.source == "level" and current.curve != defaults.curve:

@@ -8,14 +8,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vouchy.cli.common import open_vouchy, print_json, snowflake
-from vouchy.cli.ops import ImportNeedsTheBotStopped
+from vouchy.cli.common import open_for_import, print_json, snowflake
 from vouchy.core.config import Config
 from vouchy.features.shop.importing import ItemsImportRefused, parse_items_csv
 from vouchy.features.shop.rules import BUILTINS
 from vouchy.features.shop.service import ShopService
 from vouchy.ops.importer import read_file
-from vouchy.store.durability.lock import DataDirectoryBusy
 
 
 def register(
@@ -47,13 +45,7 @@ async def import_items(args: argparse.Namespace, config: Config) -> int:
                 f"items-import:{loaded.digest[:16]}:<user id>); nothing written"
             )
         return 0
-    try:
-        app = await open_vouchy(config, create=True)  # moving in may start a data directory
-    except DataDirectoryBusy as e:
-        raise ImportNeedsTheBotStopped(
-            f"cannot import while the bot runs: {e.message.split(';')[0]}. Stop the bot, "
-            "import, then start it again; nothing was imported"
-        ) from None
+    app = await open_for_import(config)
     try:
         shop = app.service(ShopService)
         known = set(BUILTINS) | set(await shop.item_names(args.guild))

@@ -9,16 +9,11 @@ import argparse
 import time
 from pathlib import Path
 
-from vouchy.cli.common import open_vouchy, print_json, snowflake
+from vouchy.cli.common import open_for_import, print_json, snowflake
 from vouchy.core.config import Config
-from vouchy.core.errors import VouchyError
-from vouchy.features.vouches.importing import ImportRefused, parse_vouches_csv
+from vouchy.features.vouches.importing import parse_vouches_csv
 from vouchy.features.vouches.service import VouchesService
-from vouchy.store.durability.lock import DataDirectoryBusy
-
-
-class ImportNeedsTheBotStopped(VouchyError):
-    code = "data_directory_busy"
+from vouchy.ops.importer import read_file
 
 
 def register(
@@ -37,17 +32,8 @@ def register(
     p.set_defaults(func=import_vouches)
 
 
-def read(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ImportRefused("vouches.import_no_file", file=path) from None
-    except OSError as e:
-        raise ImportRefused("vouches.import_unreadable", file=path, why=e.strerror) from None
-
-
 async def import_vouches(args: argparse.Namespace, config: Config) -> int:
-    data = read(args.file)
+    data = read_file(args.file)
     parsed = parse_vouches_csv(
         data, guild_id=args.guild, now_ms=int(time.time() * 1000), name=Path(args.file).name
     )
@@ -58,13 +44,7 @@ async def import_vouches(args: argparse.Namespace, config: Config) -> int:
         else:
             print(f"{parsed.name}: valid; {len(parsed.rows)} vouches; nothing written")
         return 0
-    try:
-        app = await open_vouchy(config, create=True)  # moving in may start a data directory
-    except DataDirectoryBusy as e:
-        raise ImportNeedsTheBotStopped(
-            f"cannot import while the bot runs: {e.message.split(';')[0]}. Stop the bot, "
-            "import, then start it again; nothing was imported"
-        ) from None
+    app = await open_for_import(config)
     try:
         result = await app.service(VouchesService).import_vouches(parsed)
     finally:

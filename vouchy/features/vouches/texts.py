@@ -261,14 +261,6 @@ TEXTS = i18n.register(
             "en": "{file}: more than {limit} vouches; split the file. Nothing was imported.",
             "fr": "{file} : plus de {limit} vouchs ; découpe le fichier. Rien n'a été importé.",
         },
-        "vouches.import_no_file": {
-            "en": "{file}: no such file. Nothing was imported.",
-            "fr": "{file} : ce fichier n'existe pas. Rien n'a été importé.",
-        },
-        "vouches.import_unreadable": {
-            "en": "{file}: cannot be read ({why}). Nothing was imported.",
-            "fr": "{file} : illisible ({why}). Rien n'a été importé.",
-        },
         "vouches.import_same_message": {"en": "same message id", "fr": "même message"},
         "vouches.import_same_row": {
             "en": "same provider, voucher and time",
