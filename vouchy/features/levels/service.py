@@ -528,7 +528,7 @@ class LevelsService:
                 for facts, xp in earned
             ]
             latest = earned[-1][0]
-            return plan_credit(
+            return self._plan(
                 guild_id=guild_id,
                 user_id=user_id,
                 state=state,
@@ -544,8 +544,6 @@ class LevelsService:
                 member_role_ids=latest.role_ids,
                 spoke_in_channel_id=latest.channel_id,
                 locale=locale,
-                role_problem=lambda role: self.discord.role_problem(guild_id, role),
-                grant_item=self.grant_item(guild_id, user_id),
             )
 
         try:
@@ -579,7 +577,7 @@ class LevelsService:
             decision = message_decision(facts, state.last_message_at, settings, self.rng)
             if not decision.earned:
                 return None
-            return plan_credit(
+            return self._plan(
                 guild_id=guild_id,
                 user_id=user_id,
                 state=state,
@@ -593,8 +591,6 @@ class LevelsService:
                 member_role_ids=facts.role_ids,
                 spoke_in_channel_id=facts.channel_id,
                 locale=locale,
-                role_problem=lambda role: self.discord.role_problem(guild_id, role),
-                grant_item=self.grant_item(guild_id, user_id),
             )
 
         done = await self._credit(
@@ -666,7 +662,7 @@ class LevelsService:
             )
             if not again.earned:
                 return None
-            return plan_credit(
+            return self._plan(
                 guild_id=guild_id,
                 user_id=author_id,
                 state=state,
@@ -679,8 +675,6 @@ class LevelsService:
                 member_role_ids=roles,
                 spoke_in_channel_id=channel_id,
                 locale=locale,
-                role_problem=lambda role: self.discord.role_problem(guild_id, role),
-                grant_item=self.grant_item(guild_id, author_id),
             )
 
         owner = self.actors.member(guild_id, author_id)
@@ -794,7 +788,7 @@ class LevelsService:
                 missing_ok=not state.exists,
                 refuse="levels.stale",
             )
-            return plan_credit(
+            return self._plan(
                 guild_id=guild_id,
                 user_id=user_id,
                 state=state,
@@ -812,8 +806,6 @@ class LevelsService:
                     facts.role_ids if facts is not None and facts.channel_id else None
                 ),
                 locale=locale,
-                role_problem=lambda role: self.discord.role_problem(guild_id, role),
-                grant_item=self.grant_item(guild_id, user_id),
             )
 
         def reference() -> str:
@@ -882,7 +874,7 @@ class LevelsService:
         def make(state: MemberXp, settings: LevelSettings, locale: str) -> CreditPlan | None:
             if state.pending_xp <= 0:
                 return None
-            return plan_credit(
+            return self._plan(
                 guild_id=guild_id,
                 user_id=user_id,
                 state=state,
@@ -896,8 +888,6 @@ class LevelsService:
                 member_role_ids=self.discord.member_roles(guild_id, user_id),
                 spoke_in_channel_id=state.pending_channel_id,
                 locale=locale,
-                role_problem=lambda role: self.discord.role_problem(guild_id, role),
-                grant_item=self.grant_item(guild_id, user_id),
             )
 
         done = await self._credit(
@@ -952,7 +942,7 @@ class LevelsService:
                 if level_for_xp(state.xp, settings.curve) == state.level:
                     return None
                 roles = self.discord.member_roles(guild_id, user_id)
-                return plan_credit(
+                return self._plan(
                     guild_id=guild_id,
                     user_id=user_id,
                     state=state,
@@ -966,8 +956,6 @@ class LevelsService:
                     locale=locale,
                     announce=False,
                     rewards=False,
-                    role_problem=lambda role: self.discord.role_problem(guild_id, role),
-                    grant_item=self.grant_item(guild_id, user_id),
                 )
 
             done = await self._credit(
@@ -1006,7 +994,7 @@ class LevelsService:
         def make(state: MemberXp, settings: LevelSettings, locale: str) -> CreditPlan:
             change = admin_change(action, state.xp, amount)
             worked[:] = [change]
-            plan = plan_credit(
+            plan = self._plan(
                 guild_id=guild_id,
                 user_id=user_id,
                 state=state,
@@ -1023,8 +1011,6 @@ class LevelsService:
                 locale=locale,
                 announce=False,
                 always_roles=True,
-                role_problem=lambda role: self.discord.role_problem(guild_id, role),
-                grant_item=self.grant_item(guild_id, user_id),
                 acting_user_id=acting_user_id,
                 reason=reason,
             )
@@ -1212,6 +1198,16 @@ class LevelsService:
             remember=False,
         )
         await self.actors.guild(guild_id).submit(op)
+
+    def _plan(self, guild_id: int, user_id: int, **decided: Any) -> CreditPlan:
+        """``plan_credit`` for a member of this guild, with what Discord and the shop say."""
+        return plan_credit(
+            guild_id=guild_id,
+            user_id=user_id,
+            role_problem=lambda role: self.discord.role_problem(guild_id, role),
+            grant_item=self.grant_item(guild_id, user_id),
+            **decided,
+        )
 
     # -- rewards the shop hands over -----------------------------------------------------------
 
