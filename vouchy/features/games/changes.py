@@ -15,6 +15,12 @@ clicks, redeliveries or restarts around it:
   decided) or declined, withdrawn, expired (the challenger's stake to be refunded).
 - ``settle``: ``ended`` -> ``settled``, once: the payout (``game_win``; a refund
   ``game_refund``), the player's counters, the day's net, a multiplier's game used and the XP.
+
+A start is idempotent by its reference (the command's interaction). The steps after it are
+idempotent by the compare-and-set on the row's status and version, not by their reference
+(``remember=False``): a step refused for want of points (a double, a challenge's answer) is
+not remembered as refused, so it can be taken once the member has them, and a step repeated
+finds the row moved on and changes nothing.
 """
 
 from __future__ import annotations
@@ -354,6 +360,7 @@ def blackjack_move(
         moves=moves,
         changes=tuple(changes),
         data={"game_id": row.game_id},
+        remember=False,  # once by the version's compare-and-set (see the module's docstring)
     )
 
 
@@ -413,6 +420,7 @@ def answer(
         moves=(Move(user_id=row.opponent_id, kind="game_bet", delta=-row.bet),),
         changes=tuple(changes),
         data={"game_id": row.game_id},
+        remember=False,
     )
 
 
@@ -454,6 +462,7 @@ def close(row: Game, closed: rps.RpsChallenge, *, by_user_id: int, now_ms: int) 
         name=f"games.rps.{closed.status}",
         changes=tuple(changes),
         data={"game_id": row.game_id},
+        remember=False,
     )
 
 

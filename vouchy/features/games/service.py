@@ -928,13 +928,16 @@ class GamesService:
         self._task = asyncio.create_task(self._sweep_forever(), name="vouchy-games-sweep")
 
     async def _sweep_forever(self) -> None:
-        while not self._stop.is_set():
+        """The first sweep runs even when a stop comes at once: it is what a restart owes."""
+        while True:
             try:
                 await self.sweep()
             except VouchyError as e:  # stopping, storage: the next sweep tries again
                 log.info("games_sweep_deferred", code=e.code)
             except Exception as e:
                 log.error("games_sweep_failed", error=repr(e), exc_info=e)
+            if self._stop.is_set():
+                return
             try:
                 await asyncio.wait_for(self._stop.wait(), self.sweep_every_s)
             except TimeoutError:
