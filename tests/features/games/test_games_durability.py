@@ -129,7 +129,7 @@ async def test_a_game_a_stop_left_unpaid_is_paid_once_at_the_next_start(tmp_path
         async def stopped(*_args: Any, **_kwargs: Any) -> Any:
             raise Stopped("the process stopped between the start and the payout")
 
-        games._settle = stopped  # type: ignore[method-assign]
+        games._settle_paid = stopped  # type: ignore[method-assign]
         with pytest.raises(Stopped):
             await games.play(G, ALICE, "coinflip", 20, "heads", game_id=9, reference="ix:9")
     finally:
@@ -196,6 +196,7 @@ async def test_the_audit_finds_broken_game_counters_and_repair_rebuilds_them(
     app = await open_app(tmp_path)
     try:
         await configure(app, **NO_COOLDOWN)
+        await fund(app, ALICE, 975)
         games = games_of(app)
         for n in range(1, 4):
             await games.play(G, ALICE, "roulette", 10, "colour:red", game_id=n, reference=f"ix:{n}")

@@ -40,6 +40,15 @@ class GameLimits(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     cooldown_s: Annotated[int, msgspec.Meta(ge=0, le=MAX_COOLDOWN_S)] = 3
     daily_loss_limit: Annotated[int, msgspec.Meta(ge=0, le=MAX_LOSS_LIMIT)] = 0
 
+    def __str__(self) -> str:
+        """``min_bet 10 · max_bet 5000 · ...`` (what ``/config show`` lists; the reels and
+        paytable of slots, which only ``config.toml`` sets, by their size)."""
+        parts = []
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            parts.append(f"{name} {len(value) if isinstance(value, tuple) else value}")
+        return " · ".join(parts)
+
 
 class GameCooldown(Refused):
     """Too soon after the member's last game of this kind."""

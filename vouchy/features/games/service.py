@@ -479,21 +479,23 @@ class GamesService:
         picked = parse_choice(game, choice, settings)
 
         async def job(owner: Owner) -> Outcome:
-            existing = await self.game(guild_id, game_id)
-            if existing is not None:
-                if existing.user_id != user_id or existing.bet_ref != reference:
-                    raise ReferenceTaken()
-                row, duplicate = existing, True
-            else:
-                row = await self._start(
-                    owner, guild_id, user_id, game, stake, picked, settings,
-                    game_id=game_id, reference=reference, channel_id=channel_id, locale=locale,
-                )  # fmt: skip
-                duplicate = False
+            # A repeat of the start (its reference known) is answered by the writer with the
+            # first receipt, whatever the seeds or the balance say now: no read needed first.
+            row, started = await self._start(
+                owner, guild_id, user_id, game, stake, picked, settings,
+                game_id=game_id, reference=reference, channel_id=channel_id, locale=locale,
+            )  # fmt: skip
+            balance = started.balance_of(user_id)
+            if started.duplicate:  # the game may have moved on since: as it stands now
+                row = await self.game(guild_id, game_id) or row
+                balance = None
             if row.status == ENDED:
-                row = await self._settle(owner, row)
-            balance = await self.balance(guild_id, user_id)
-            return Outcome(game=row, balance=balance, duplicate=duplicate)
+                row, paid = await self._settle_paid(owner, row)
+                if paid is not None and paid.balance_of(user_id) is not None:
+                    balance = paid.balance_of(user_id)
+            if balance is None:
+                balance = await self.balance(guild_id, user_id)
+            return Outcome(game=row, balance=balance, duplicate=started.duplicate)
 
         return await self._turn(guild_id, user_id, job)
 
@@ -511,7 +513,7 @@ class GamesService:
         reference: str,
         channel_id: int | None,
         locale: str,
-    ) -> Game:
+    ) -> tuple[Game, Receipt]:
         """In the member's turn: draw from their next nonce and commit the start."""
         for attempt in range(2):
             stored = await self._stored_seeds(owner, guild_id, user_id)
@@ -557,9 +559,9 @@ class GamesService:
             if not receipt.duplicate:
                 owner.state[SEEDS_STATE] = msgspec.structs.replace(seeds, nonce=seeds.nonce + 1)
             found = receipt.row(GAMES_TABLE)
-            if found is None:
-                raise ReferenceTaken()
-            return game_of(found)
+            if found is None or found["user_id"] != user_id or found["game_id"] != game_id:
+                raise ReferenceTaken()  # the reference started another game
+            return game_of(found), receipt
         raise AssertionError("unreachable: the second attempt returns or raises")
 
     async def act(
@@ -793,6 +795,11 @@ class GamesService:
         return int(factor), tuple(spend)
 
     async def _settle(self, owner: Owner, row: Game, *, announce: bool = False) -> Game:
+        return (await self._settle_paid(owner, row, announce=announce))[0]
+
+    async def _settle_paid(
+        self, owner: Owner, row: Game, *, announce: bool = False
+    ) -> tuple[Game, Receipt | None]:
         """Pay an ended game, in its owner's turn: the multiplier and XP read now, then one
         compare-and-set ``ended -> settled``. A multiplier used up by something else meanwhile
         refuses the operation: read again, and settle under the next reference."""
@@ -803,7 +810,7 @@ class GamesService:
                 assert again is not None
                 row = again
             if row.status != ENDED:
-                return row
+                return row, None
             factor, spend = await self._multiplier(row)
             won = row.outcome == WIN
             xp, xp_changes = (0, ()) if not row.played else await self._xp(row, row.user_id, won)
@@ -838,7 +845,7 @@ class GamesService:
             found = receipt.row(GAMES_TABLE, row.key)
             if not receipt.duplicate:
                 self.settled += 1
-            return game_of(found) if found is not None else row
+            return (game_of(found) if found is not None else row), receipt
         # Still ended: the sweep pays it later; the member hears why not now.
         raise spent or Refused("shop.multiplier_spent")
 
