@@ -212,6 +212,22 @@ async def test_hitting_deals_a_card_and_keeps_the_buttons_while_the_hand_goes_on
     assert (await h.app.audit()).clean
 
 
+async def test_doubling_takes_the_second_stake_and_ends_the_hand_with_one_more_card(
+    h: Harness,
+) -> None:
+    dave = who(h, "dave")
+    reply = await open_hand(h, dave)
+    before = await h.balance(dave)
+    doubled = await click(h, reply, "Double", dave)
+    assert doubled["type"] == 7 and not doubled.get("components")
+    text = description(doubled)
+    assert "You doubled: 40 points at stake." in text
+    assert len(re.search(r"Your hand: (.*) \(", text).group(1).split()) == 3  # type: ignore[union-attr]
+    row = (await h.app.service(GamesService).history(h.guild_id, dave.id)).games[0]
+    assert row.bet == 40 and await h.balance(dave) == before - 20 + row.payout
+    assert (await h.app.audit()).clean
+
+
 async def test_a_challenge_is_answered_by_the_challenged_member_only(h: Harness) -> None:
     alice, bob, carol = who(h, "alice"), who(h, "bob"), who(h, "carol")
     reply = await h.run("rps", alice, bet=50, move="rock", opponent=bob)
