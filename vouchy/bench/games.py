@@ -1,14 +1,16 @@
 """``bench games``: bets settled through the games service and the whole write path (each game
 two operations in its member's turn: the stake with the game's row, then the payout with the
 XP; the group-commit writer, ``synchronous=FULL``, the journal). Many members play the house
-games at once; then blackjack hands dealt and stood; then one member's 1,000 bets at once
-(their owner plays them one after another); then the audit, which checks every stake and
-payout against its game.
+games as fast as they are answered (the throughput; latency there is mostly waiting in line);
+then bets offered at a steady rate below it (the latency a member sees); then blackjack hands
+dealt and stood; then one member's 1,000 bets at once (their owner plays them one after
+another); then the audit, which checks every stake and payout against its game.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import random
 import time
@@ -51,6 +53,7 @@ async def run(quick: bool, workdir: Path) -> dict[str, object]:
     members = 200 if quick else 1_000
     bets_each = 25 if quick else 50
     hands = 1_000 if quick else 5_000
+    rate, steady_s = (300, 5) if quick else (600, 20)  # bets offered per second, for how long
     config = load_config(env={"VOUCHY_DATA_DIR": str(workdir / "data")})
     app = await Vouchy(config).start()
     ids = itertools.count(1)
@@ -79,6 +82,27 @@ async def run(quick: bool, workdir: Path) -> dict[str, object]:
         bets_s = time.perf_counter() - started
         bets_settled = games.settled - settled_before
 
+        steady_ms: list[float] = []
+        offered = rate * steady_s
+        started = time.perf_counter()
+
+        async def one(user: int) -> None:
+            game, choice = rng.choice(PLAYS)
+            n = next(ids)
+            began = time.perf_counter()
+            with contextlib.suppress(VouchyError):
+                await games.play(GUILD, user, game, 10, choice, game_id=n, reference=f"s:{n}")
+            steady_ms.append((time.perf_counter() - began) * 1000)
+
+        pending = []
+        for i in range(offered):
+            delay = started + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            pending.append(asyncio.ensure_future(one(people[i % members])))
+        await asyncio.gather(*pending)
+        steady_took = time.perf_counter() - started
+
         hand_ms: list[float] = []
 
         async def hand(user: int, count: int) -> None:
@@ -96,12 +120,12 @@ async def run(quick: bool, workdir: Path) -> dict[str, object]:
         await asyncio.gather(*(hand(u, hands // members) for u in people))
         hands_s = time.perf_counter() - started
 
-        one = 10**16
+        lone = 10**16
         started = time.perf_counter()
         results = await asyncio.gather(
             *(
                 games.play(
-                    GUILD, one, "coinflip", 10, "heads", game_id=next(ids), reference=f"o:{i}"
+                    GUILD, lone, "coinflip", 10, "heads", game_id=next(ids), reference=f"o:{i}"
                 )
                 for i in range(1_000)
             ),
@@ -124,6 +148,13 @@ async def run(quick: bool, workdir: Path) -> dict[str, object]:
             "settled_per_s": round(bets_settled / bets_s),
             "p50_ms": percentile(ordered, 50),
             "p99_ms": percentile(ordered, 99),
+        },
+        "steady": {
+            "offered_per_s": rate,
+            "bets": len(steady_ms),
+            "achieved_per_s": round(len(steady_ms) / steady_took),
+            "p50_ms": percentile(sorted(steady_ms), 50),
+            "p99_ms": percentile(sorted(steady_ms), 99),
         },
         "blackjack": {
             "hands": len(hand_ms),

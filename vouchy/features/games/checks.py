@@ -159,14 +159,18 @@ def _seeds(
     conn: sqlite3.Connection, guild_id: int | None, user_id: int | None
 ) -> list[Discrepancy]:
     where, params = _scope(guild_id, user_id, "s")
+    used, used_params = _scope(guild_id, user_id, "g")
     found = []
     for g, u, nonce, last in conn.execute(
-        f"""SELECT s.guild_id, s.user_id, s.nonce,
-                   (SELECT MAX(g.nonce) FROM games g WHERE g.guild_id = s.guild_id
-                      AND g.user_id = s.user_id AND g.server_seed_hash = s.server_seed_hash
-                      AND g.nonce IS NOT NULL)
-            FROM games_seeds s WHERE {where}""",
-        params,
+        f"""SELECT s.guild_id, s.user_id, s.nonce, m.last
+            FROM games_seeds s LEFT JOIN (
+                SELECT g.guild_id, g.user_id, g.server_seed_hash, MAX(g.nonce) AS last
+                FROM games g WHERE {used} AND g.nonce IS NOT NULL
+                GROUP BY g.guild_id, g.user_id, g.server_seed_hash) m
+              ON m.guild_id = s.guild_id AND m.user_id = s.user_id
+             AND m.server_seed_hash = s.server_seed_hash
+            WHERE {where}""",
+        used_params + params,
     ):
         expected = 0 if last is None else last + 1
         if nonce < expected:

@@ -25,7 +25,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import msgspec
 
@@ -88,6 +88,24 @@ HOUSE_GAMES: Final = ("coinflip", "roulette", "slots", "dice", "rps", "blackjack
 SEEDS_STATE: Final = "games.seeds"  # the member's seeds, in their owner's state
 SETTLE_TRIES: Final = 20
 SWEEP_BATCH: Final = 500
+
+
+class GameXp(Protocol):
+    """What the levels feature offers a game (``LevelsService``): the XP of one result, as
+    changes for the game's own settlement."""
+
+    async def game_xp_changes(
+        self, guild_id: int, user_id: int, *, won: bool, game_id: int | str, channel_id: int | None
+    ) -> tuple[Change, ...]: ...
+
+
+class Multipliers(Protocol):
+    """What the shop offers a game (``ShopService``): the member's active multiplier and the
+    changes that use one of its games."""
+
+    async def multiplier_for_game(
+        self, guild_id: int, user_id: int
+    ) -> tuple[int, tuple[Change, ...]]: ...
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -197,8 +215,8 @@ class GamesService:
         reader: Reader,
         settings: SettingsStore,
         *,
-        levels: Any = None,
-        shop: Any = None,
+        levels: GameXp | None = None,
+        shop: Multipliers | None = None,
         starting_balance: int = 0,
         max_amount: int = 1_000_000_000,
         page_size: int = 10,
@@ -781,7 +799,7 @@ class GamesService:
         """The XP the levels feature gives for this game (none without it)."""
         if self.levels is None:
             return 0, ()
-        found: tuple[Change, ...] = await self.levels.game_xp_changes(
+        found = await self.levels.game_xp_changes(
             row.guild_id, user_id, won=won, game_id=row.game_id, channel_id=row.channel_id
         )
         xp = sum(c.delta for c in found if isinstance(c, Add) and c.column == "pending_xp")
@@ -791,8 +809,7 @@ class GamesService:
         """The member's active multiplier (a house game's winnings only)."""
         if self.shop is None or row.is_challenge:
             return 1, ()
-        factor, spend = await self.shop.multiplier_for_game(row.guild_id, row.user_id)
-        return int(factor), tuple(spend)
+        return await self.shop.multiplier_for_game(row.guild_id, row.user_id)
 
     async def _settle(self, owner: Owner, row: Game, *, announce: bool = False) -> Game:
         return (await self._settle_paid(owner, row, announce=announce))[0]
