@@ -33,6 +33,7 @@ from vouchy.features.games import blackjack
 from vouchy.features.games.rules import DailyLossLimit, GameCooldown
 from vouchy.features.levels.service import LevelsService
 from vouchy.features.shop.service import ShopService
+from vouchy.store.operations import Op, Patch
 
 
 @pytest.fixture
@@ -472,3 +473,26 @@ async def test_a_thousand_bets_at_once_by_one_member_never_go_below_zero_and_eac
     assert sum(count for _, count in settled) == wins  # a win's payout row, once
     assert await games.balance(G, CAROL) == 500 - 50 * len(played) + 100 * wins
     assert (await app.audit()).clean
+
+
+async def test_seeds_changed_behind_the_members_owner_refuse_once_then_are_read_again(
+    app: Vouchy,
+) -> None:
+    await configure(app, **NO_COOLDOWN)
+    games = games_of(app)
+    await games.play(G, ALICE, "dice", 10, "50", game_id=140, reference="ix:140")
+    moved = Op(
+        guild_id=G,
+        user_id=ADMIN,
+        reference="repair:nonce",
+        name="repair.games.seeds",
+        changes=(Patch(table="games_seeds", key=(G, ALICE), values={"nonce": 7}),),
+    )
+    await app.actors.guild(G).submit(moved)  # another owner (a repair) moves the nonce on
+    before = dump(app.config.db_path)
+    with pytest.raises(Refused) as refused:
+        await games.play(G, ALICE, "dice", 10, "50", game_id=141, reference="ix:141")
+    assert refused.value.key == "games.seeds_moved"
+    assert dump(app.config.db_path) == before
+    played = await games.play(G, ALICE, "dice", 10, "50", game_id=142, reference="ix:142")
+    assert played.game.nonce == 7

@@ -532,55 +532,53 @@ class GamesService:
         channel_id: int | None,
         locale: str,
     ) -> tuple[Game, Receipt]:
-        """In the member's turn: draw from their next nonce and commit the start."""
-        for attempt in range(2):
-            stored = await self._stored_seeds(owner, guild_id, user_id)
-            seeds = stored or new_seeds(self.entropy)
-            now = self.clock()
-            stream = FairStream(seeds.server_seed, seeds.client_seed, seeds.nonce)
-            drawn = draw(game, stream, stake, choice, settings, user_id, now)
-            result: GameResult | None = None
-            state: msgspec.Struct | None = None
-            expires_at = None
-            if isinstance(drawn, blackjack.BlackjackHand):
-                state = drawn
-                if drawn.status == blackjack.SETTLED:
-                    result = blackjack.result_of(drawn)
-                else:
-                    expires_at = blackjack.expires_at_ms(drawn, settings.blackjack)
+        """In the member's turn: draw from their next nonce and commit the start. Seeds
+        changed under the owner's cache (a repair) refuse it with ``games.seeds_moved``: the
+        cache is dropped, and the member's next command reads them again."""
+        stored = await self._stored_seeds(owner, guild_id, user_id)
+        seeds = stored or new_seeds(self.entropy)
+        now = self.clock()
+        stream = FairStream(seeds.server_seed, seeds.client_seed, seeds.nonce)
+        drawn = draw(game, stream, stake, choice, settings, user_id, now)
+        result: GameResult | None = None
+        state: msgspec.Struct | None = None
+        expires_at = None
+        if isinstance(drawn, blackjack.BlackjackHand):
+            state = drawn
+            if drawn.status == blackjack.SETTLED:
+                result = blackjack.result_of(drawn)
             else:
-                result = drawn
-            op = changes.start(
-                guild_id=guild_id,
-                user_id=user_id,
-                game_id=game_id,
-                game=game,
-                bet=stake,
-                choice=choice,
-                reference=reference,
-                limits=game_settings(settings, game),
-                now_ms=now,
-                seeds=seeds,
-                seeds_stored=stored is not None,
-                result=result,
-                state=state,
-                expires_at=expires_at,
-                channel_id=channel_id,
-                locale=locale,
-            )
-            try:
-                receipt = await self._commit(owner, op)
-            except Refused as e:
-                if e.key == changes.SEEDS_MOVED and attempt == 0:
-                    continue  # the seeds changed under the cache: read them again
-                raise converted(e, game, now) from None
-            if not receipt.duplicate:
-                owner.state[SEEDS_STATE] = msgspec.structs.replace(seeds, nonce=seeds.nonce + 1)
-            found = receipt.row(GAMES_TABLE)
-            if found is None or found["user_id"] != user_id or found["game_id"] != game_id:
-                raise ReferenceTaken()  # the reference started another game
-            return game_of(found), receipt
-        raise AssertionError("unreachable: the second attempt returns or raises")
+                expires_at = blackjack.expires_at_ms(drawn, settings.blackjack)
+        else:
+            result = drawn
+        op = changes.start(
+            guild_id=guild_id,
+            user_id=user_id,
+            game_id=game_id,
+            game=game,
+            bet=stake,
+            choice=choice,
+            reference=reference,
+            limits=game_settings(settings, game),
+            now_ms=now,
+            seeds=seeds,
+            seeds_stored=stored is not None,
+            result=result,
+            state=state,
+            expires_at=expires_at,
+            channel_id=channel_id,
+            locale=locale,
+        )
+        try:
+            receipt = await self._commit(owner, op)
+        except Refused as e:
+            raise converted(e, game, now) from None
+        if not receipt.duplicate:
+            owner.state[SEEDS_STATE] = msgspec.structs.replace(seeds, nonce=seeds.nonce + 1)
+        found = receipt.row(GAMES_TABLE)
+        if found is None or found["user_id"] != user_id or found["game_id"] != game_id:
+            raise ReferenceTaken()  # the reference started another game
+        return game_of(found), receipt
 
     async def act(
         self, guild_id: int, user_id: int, game_id: int, action: str, version: int
