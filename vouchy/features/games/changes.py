@@ -292,6 +292,8 @@ def start(
 
 def _open_at(row: Game) -> list[Change]:
     """The row is still open, at the version the caller read."""
+    # Invariant: each version of a game takes one step: a second click, a timeout racing a
+    # click, a redelivered answer all find the version moved on and change nothing.
     return [
         Expect(
             table=GAMES_TABLE,
