@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from features.games.games_support import (
@@ -32,6 +33,7 @@ from vouchy.core.errors import InsufficientFunds, InvalidInput, ReferenceTaken, 
 from vouchy.features.games import blackjack
 from vouchy.features.games.rules import DailyLossLimit, GameCooldown
 from vouchy.features.levels.service import LevelsService
+from vouchy.features.shop.inventory import spend_one_game
 from vouchy.features.shop.service import ShopService
 from vouchy.store.operations import Op, Patch
 
@@ -496,3 +498,30 @@ async def test_seeds_changed_behind_the_members_owner_refuse_once_then_are_read_
     assert dump(app.config.db_path) == before
     played = await games.play(G, ALICE, "dice", 10, "50", game_id=142, reference="ix:142")
     assert played.game.nonce == 7
+
+
+async def test_a_multiplier_used_up_between_its_read_and_the_payout_is_read_again(
+    app: Vouchy,
+) -> None:
+    shop = app.service(ShopService)
+    games = games_of(app)
+    real = shop.multiplier_for_game
+    reads = []
+
+    async def stale_once(guild_id: int, user_id: int) -> tuple[int, tuple[Any, ...]]:
+        reads.append(user_id)
+        if len(reads) == 1:  # what a read just before another game used its last game sees
+            return 2, spend_one_game(guild_id, user_id, 2)
+        return await real(guild_id, user_id)
+
+    games.shop = type("Stale", (), {"multiplier_for_game": staticmethod(stale_once)})()
+    call = await winning_call(app, ALICE)
+    won = await games.play(G, ALICE, "coinflip", 100, call, game_id=150, reference="ix:150")
+    assert len(reads) == 2
+    assert (won.game.multiplier, won.game.payout, won.game.settle_ref) == (
+        1,
+        200,
+        "games:150:settle1",
+    )
+    assert ledger(app, ALICE)[-1] == ("game_win", 200, "games:150:settle1")
+    assert (await app.audit()).clean
