@@ -90,6 +90,10 @@ def options_for(h: Harness, command: str) -> dict[str, Any]:
         "config levels role-reward": {"level": 1, "role": h.guild.role("Vouchy Mods")},
         "config levels point-reward": {"level": 1, "points": 5},
         "config levels item-reward": {"level": 1, "item": "x"},
+        "config games set": {"game": "dice", "max_bet": 50},
+        "config games add": {"setting": "channels", "channel": h.guild.text_channel},
+        "config games remove": {"setting": "channels", "channel": h.guild.text_channel},
+        "config games reset": {"setting": "channels"},
     }[command]
 
 
@@ -127,6 +131,10 @@ async def test_the_protected_list_covers_every_admin_and_settings_command() -> N
         "admin xp set",
         "config core reset",
         "config core set",
+        "config games add",
+        "config games remove",
+        "config games reset",
+        "config games set",
         "config giftcodes reset",
         "config giftcodes set",
         "config invites reset",

@@ -116,6 +116,21 @@ EXPECTED_COMMANDS = {
     "config levels role-reward",
     "config levels point-reward",
     "config levels item-reward",
+    "coinflip",
+    "roulette",
+    "slots",
+    "dice",
+    "rps",
+    "blackjack",
+    "games history",
+    "games odds",
+    "fair show",
+    "fair client-seed",
+    "fair rotate",
+    "config games set",
+    "config games add",
+    "config games remove",
+    "config games reset",
 }
 
 

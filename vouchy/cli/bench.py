@@ -39,6 +39,7 @@ BENCHMARKS = {
     "vouches": ("vouchy.bench.vouches", "vouches/s through the real bot (needs the test extra)"),
     "giftcodes": ("vouchy.bench.giftcodes", "1,000 players x 5 codes at the publisher's limit"),
     "events": ("vouchy.bench.levels", "XP from MESSAGE_CREATE events/s, XP commit p99, rank card"),
+    "games": ("vouchy.bench.games", "bets settled/s through the games service, p99, audit"),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from vouchy.features import admin, api, giftcodes, invites, levels, points, shop, vouches
+from vouchy.features import admin, api, games, giftcodes, invites, levels, points, shop, vouches
 from vouchy.features.base import Feature
 from vouchy.store import audit, schema
 
@@ -17,6 +17,7 @@ FEATURES: tuple[Feature, ...] = (
     points.FEATURE,
     levels.FEATURE,
     shop.FEATURE,
+    games.FEATURE,
     vouches.FEATURE,
     invites.FEATURE,
     giftcodes.FEATURE,

@@ -12,7 +12,7 @@ from fractions import Fraction
 import pytest
 
 from vouchy.features.games import blackjack, coinflip, dice, odds, roulette
-from vouchy.features.games.config import GamesConfig
+from vouchy.features.games.config import GamesSettings
 from vouchy.features.games.odds import DOUBLE, HIT, STAND
 from vouchy.features.games.results import GAMES
 
@@ -148,7 +148,7 @@ def test_rtp_gives_plain_data_for_every_game() -> None:
 
 
 def test_the_overview_has_one_line_per_game_in_the_settings() -> None:
-    config = GamesConfig(dice=dice.DiceConfig(edge_bp=300))
+    config = GamesSettings(dice=dice.DiceConfig(edge_bp=300))
     lines = odds.overview(config, blackjack_rounds=2_000)
     assert [line.game for line in lines] == [
         "coinflip", "roulette", "dice", "slots", "rps", "blackjack"
@@ -160,7 +160,7 @@ def test_the_overview_has_one_line_per_game_in_the_settings() -> None:
 
 
 def test_the_settings_change_the_published_returns() -> None:
-    generous = GamesConfig(coinflip=coinflip.CoinflipConfig(payout_bp=19_000))
+    generous = GamesSettings(coinflip=coinflip.CoinflipConfig(payout_bp=19_000))
     (line,) = odds.exact_returns("coinflip", generous)
     assert fraction(line) == Fraction(95, 100)
     measured = odds.simulate("coinflip", 20_000, seed=3, config=generous)

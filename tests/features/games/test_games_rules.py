@@ -1,14 +1,19 @@
-"""Money rules: bet bounds, cooldown, daily loss limit, multipliers, XP and the settings."""
+"""Money rules: bet bounds, cooldown, daily loss limit, multipliers, and the settings."""
 
 from __future__ import annotations
 
 import msgspec
 import pytest
 
-from vouchy.core.errors import ConfigError, InsufficientFunds, InvalidInput, Refused
+from vouchy.core.errors import InsufficientFunds, InvalidInput, Refused
 from vouchy.features.games import rules
-from vouchy.features.games.config import GamesConfig, check_config, limits_for
+from vouchy.features.games.blackjack import BlackjackConfig
+from vouchy.features.games.coinflip import CoinflipConfig
+from vouchy.features.games.config import GamesSettings, check_settings, limits_for
+from vouchy.features.games.dice import DiceConfig
 from vouchy.features.games.results import GAMES, CoinflipSeen, result
+from vouchy.features.games.roulette import RouletteConfig
+from vouchy.features.games.rps import RpsConfig
 from vouchy.features.games.rules import GameLimits
 from vouchy.features.games.slots import SlotsConfig, SlotsLine
 
@@ -91,44 +96,69 @@ def test_no_multiplier_spends_nothing() -> None:
     assert (plain.payout, plain.multiplier, plain.multiplier_spent) == (200, 1, False)
 
 
-def test_xp_is_15_for_a_win_and_5_for_a_loss_or_a_push() -> None:
-    assert rules.settle(result("coinflip", 100, 200, seen())).xp == 15
-    assert rules.settle(result("coinflip", 100, 0, seen())).xp == 5
-    assert rules.settle(result("coinflip", 100, 100, seen())).xp == 5
+def test_a_settlement_carries_the_xp_it_was_given() -> None:
+    assert rules.settle(result("coinflip", 100, 200, seen()), xp=15).xp == 15
+    assert rules.settle(result("coinflip", 100, 0, seen())).xp == 0
 
 
 def test_the_default_settings_are_valid_and_every_game_has_limits() -> None:
-    config = check_config(GamesConfig())
+    config = check_settings(GamesSettings())
     for game in GAMES:
         assert limits_for(config, game).min_bet >= 1
 
 
 def test_settings_decode_from_plain_values() -> None:
     raw = {"dice": {"edge_bp": 200, "max_bet": 50_000}, "blackjack": {"decks": 6}}
-    config = msgspec.convert(raw, type=GamesConfig)
+    config = msgspec.convert(raw, type=GamesSettings)
     assert (config.dice.edge_bp, config.dice.max_bet, config.blackjack.decks) == (200, 50_000, 6)
     with pytest.raises(msgspec.ValidationError):
-        msgspec.convert({"dice": {"edge": 1}}, type=GamesConfig)
+        msgspec.convert({"dice": {"edge": 1}}, type=GamesSettings)
 
 
 @pytest.mark.parametrize(
-    ("raw", "key"),
+    "raw",
     [
-        ({"roulette": {"min_bet": 0}}, "games.config.bad_limits"),
-        ({"slots": {"min_bet": 100, "max_bet": 10}}, "games.config.bad_limits"),
-        ({"coinflip": {"payout_bp": 20_001}}, "games.config.bad_coinflip"),
-        ({"dice": {"edge_bp": -1}}, "games.config.bad_dice"),
-        ({"dice": {"max_target": 99}}, "games.config.bad_dice"),
-        ({"slots": {"reels": []}}, "games.config.bad_reels"),
-        ({"blackjack": {"decks": 9}}, "games.config.bad_blackjack"),
-        ({"rps": {"challenge_timeout_s": 1}}, "games.config.bad_rps"),
-        ({"xp": {"win": -1}}, "games.config.bad_xp"),
+        {"roulette": {"min_bet": 0}},
+        {"coinflip": {"payout_bp": 20_001}},
+        {"dice": {"edge_bp": -1}},
+        {"dice": {"max_target": 99}},
+        {"slots": {"reels": []}},
+        {"blackjack": {"decks": 9}},
+        {"blackjack": {"timeout_s": 0}},
+        {"rps": {"challenge_timeout_s": 1}},
+        {"channels": [0]},
     ],
 )
-def test_a_setting_that_breaks_a_game_is_refused_by_name(raw: dict[str, object], key: str) -> None:
-    with pytest.raises(ConfigError) as refused:
-        check_config(msgspec.convert(raw, type=GamesConfig))
+def test_a_value_out_of_its_bounds_is_refused_when_read(raw: dict[str, object]) -> None:
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.convert(raw, type=GamesSettings)
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        (GamesSettings(slots=SlotsConfig(min_bet=100, max_bet=10)), "games.config.bad_limits"),
+        (GamesSettings(roulette=RouletteConfig(min_bet=0)), "games.config.bad_limits"),
+        (GamesSettings(coinflip=CoinflipConfig(payout_bp=1)), "games.config.bad_coinflip"),
+        (GamesSettings(dice=DiceConfig(min_target=50, max_target=40)), "games.config.bad_dice"),
+        (GamesSettings(dice=DiceConfig(edge_bp=5_000, max_target=98)), "games.config.bad_dice"),
+        (GamesSettings(slots=SlotsConfig(reels=())), "games.config.bad_reels"),
+        (GamesSettings(blackjack=BlackjackConfig(decks=9)), "games.config.bad_blackjack"),
+        (GamesSettings(rps=RpsConfig(challenge_timeout_s=1)), "games.config.bad_rps"),
+    ],
+)
+def test_settings_that_break_a_game_are_refused_by_name(settings: GamesSettings, key: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        check_settings(settings)
     assert refused.value.key == key
+
+
+def test_reels_with_too_many_ways_to_line_up_are_refused_before_counting_them() -> None:
+    reel = tuple(f"s{i}" for i in range(100))
+    wide = SlotsConfig(reels=(reel, reel, reel), paytable=())
+    with pytest.raises(InvalidInput) as refused:
+        check_settings(GamesSettings(slots=wide))
+    assert refused.value.key == "games.config.bad_reels"
 
 
 def test_a_paytable_line_that_does_not_fit_the_reels_is_refused() -> None:
@@ -138,15 +168,15 @@ def test_a_paytable_line_that_does_not_fit_the_reels_is_refused() -> None:
         SlotsLine(symbols=("*", "*", "*"), pays=-1),
     ):
         slots = SlotsConfig(paytable=(line,))
-        with pytest.raises(ConfigError) as refused:
-            check_config(GamesConfig(slots=slots))
+        with pytest.raises(InvalidInput) as refused:
+            check_settings(GamesSettings(slots=slots))
         assert refused.value.key == "games.config.bad_paytable_line"
 
 
 def test_slots_returning_more_than_they_take_are_refused() -> None:
     generous = SlotsConfig(paytable=(SlotsLine(symbols=("*", "*", "*"), pays=2),))
-    with pytest.raises(ConfigError) as refused:
-        check_config(GamesConfig(slots=generous))
+    with pytest.raises(InvalidInput) as refused:
+        check_settings(GamesSettings(slots=generous))
     assert refused.value.key == "games.config.slots_over_100"
     assert "200.00" in refused.value.message
 

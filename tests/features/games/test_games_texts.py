@@ -3,6 +3,7 @@ the games fills in the same values in both languages."""
 
 from __future__ import annotations
 
+import argparse
 import random
 import re
 import string
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from vouchy.core import i18n
+from vouchy.core.config import Config
 from vouchy.core.errors import VouchyError
 from vouchy.features.games import (
     blackjack,
@@ -23,8 +25,15 @@ from vouchy.features.games import (
     rules,
     verify,
 )
-from vouchy.features.games.config import GamesConfig, check_config
+from vouchy.features.games import cli as games_cli
+from vouchy.features.games.blackjack import BlackjackConfig
+from vouchy.features.games.coinflip import CoinflipConfig
+from vouchy.features.games.config import GamesSettings, check_settings, with_values
+from vouchy.features.games.dice import DiceConfig
+from vouchy.features.games.discord import roulette_choice
+from vouchy.features.games.rps import RpsConfig
 from vouchy.features.games.rules import GameLimits
+from vouchy.features.games.service import check_channel
 from vouchy.features.games.slots import SlotsConfig, SlotsLine
 
 PACKAGE = Path(fair.__file__).parent
@@ -41,18 +50,12 @@ def _challenge() -> rps.RpsChallenge:
     return rps.challenge(1, 2, 10, "rock", now_ms=0)
 
 
-def _config(**games: dict[str, object]) -> GamesConfig:
-    import msgspec
-
-    return msgspec.convert(games, type=GamesConfig)
+def _bad_line() -> GamesSettings:
+    return GamesSettings(slots=SlotsConfig(paytable=(SlotsLine(symbols=("x",), pays=1),)))
 
 
-def _bad_line() -> GamesConfig:
-    return GamesConfig(slots=SlotsConfig(paytable=(SlotsLine(symbols=("x",), pays=1),)))
-
-
-def _generous() -> GamesConfig:
-    return GamesConfig(slots=SlotsConfig(paytable=(SlotsLine(symbols=("*", "*", "*"), pays=3),)))
+def _generous() -> GamesSettings:
+    return GamesSettings(slots=SlotsConfig(paytable=(SlotsLine(symbols=("*", "*", "*"), pays=3),)))
 
 
 # One way to meet each refusal the package can raise.
@@ -86,15 +89,20 @@ REFUSALS: list[Callable[[], object]] = [
     lambda: fair.check_server_seed("xyz"),
     lambda: fair.check_nonce(-1),
     lambda: fair.rotate(fair.new_seeds(random.Random(0).randbytes), open_games=2),
-    lambda: check_config(_config(dice={"min_bet": 0})),
-    lambda: check_config(_config(coinflip={"payout_bp": 1})),
-    lambda: check_config(_config(dice={"edge_bp": 9_999})),
-    lambda: check_config(_config(slots={"reels": [[]]})),
-    lambda: check_config(_bad_line()),
-    lambda: check_config(_generous()),
-    lambda: check_config(_config(blackjack={"timeout_s": 0})),
-    lambda: check_config(_config(rps={"challenge_timeout_s": 0})),
-    lambda: check_config(_config(xp={"lose": -5})),
+    lambda: check_settings(GamesSettings(dice=DiceConfig(min_bet=0))),
+    lambda: check_settings(GamesSettings(coinflip=CoinflipConfig(payout_bp=1))),
+    lambda: check_settings(GamesSettings(dice=DiceConfig(edge_bp=9_999))),
+    lambda: check_settings(GamesSettings(slots=SlotsConfig(reels=((),)))),
+    lambda: check_settings(_bad_line()),
+    lambda: check_settings(_generous()),
+    lambda: check_settings(GamesSettings(blackjack=BlackjackConfig(timeout_s=0))),
+    lambda: check_settings(GamesSettings(rps=RpsConfig(challenge_timeout_s=0))),
+    lambda: with_values("coinflip", CoinflipConfig(), {"decks": 2}),
+    lambda: check_channel(GamesSettings(channels=[5]), 6),
+    lambda: roulette_choice("red", 3),
+    lambda: games_cli.games_rtp(
+        argparse.Namespace(game="dice", rounds=1, seed=0, json=False), Config()
+    ),
 ]
 
 

@@ -17,7 +17,7 @@ and takes it (``rules.check_extra_stake``) before calling ``double``.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Annotated, Final
 
 import msgspec
 
@@ -45,8 +45,9 @@ class DeckExhausted(RuntimeError):
 
 
 class BlackjackConfig(GameLimits, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    decks: int = 1
-    timeout_s: int = 120
+    decks: Annotated[int, msgspec.Meta(ge=1, le=8)] = 1
+    # A hand left alone this long stands by itself.
+    timeout_s: Annotated[int, msgspec.Meta(ge=10, le=86_400)] = 120
 
 
 class BlackjackHand(msgspec.Struct, frozen=True, kw_only=True):

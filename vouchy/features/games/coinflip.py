@@ -6,7 +6,9 @@ Draw: one draw in [0, 2): 0 is heads, 1 is tails.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Annotated, Final
+
+import msgspec
 
 from vouchy.core.errors import InvalidInput
 from vouchy.features.games.fair import Draws
@@ -18,7 +20,8 @@ BP: Final = 10_000
 
 
 class CoinflipConfig(GameLimits, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    payout_bp: int = 2 * BP
+    # What a right call pays back, in basis points of the bet: from x1.0001 to x2 (100%).
+    payout_bp: Annotated[int, msgspec.Meta(ge=BP + 1, le=2 * BP)] = 2 * BP
 
 
 def check_call(call: object) -> str:

@@ -8,7 +8,9 @@ Draw: one draw in [0, 10000): the roll.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Annotated, Final
+
+import msgspec
 
 from vouchy.core.errors import InvalidInput
 from vouchy.features.games.fair import Draws
@@ -18,11 +20,13 @@ from vouchy.features.games.rules import GameLimits
 BP: Final = 10_000
 FACES: Final = 10_000  # the roll is in [0, FACES)
 
+Target = Annotated[int, msgspec.Meta(ge=1, le=98)]
+
 
 class DiceConfig(GameLimits, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    edge_bp: int = 100  # the house edge in basis points: 100 = 1%
-    min_target: int = 2
-    max_target: int = 90
+    edge_bp: Annotated[int, msgspec.Meta(ge=0, le=5_000)] = 100  # the house edge: 100 = 1%
+    min_target: Target = 2
+    max_target: Target = 90
 
 
 def check_target(target: object, config: DiceConfig) -> int:

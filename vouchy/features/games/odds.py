@@ -23,7 +23,7 @@ from typing import Final
 import msgspec
 
 from vouchy.features.games import blackjack, coinflip, dice, roulette, rps, slots
-from vouchy.features.games.config import GamesConfig
+from vouchy.features.games.config import GamesSettings
 from vouchy.features.games.fair import (
     Draws,
     FairStream,
@@ -212,14 +212,14 @@ def simulate(
     seed: int = 0,
     server_seed: str = "",
     variant: str = "",
-    config: GamesConfig | None = None,
+    config: GamesSettings | None = None,
 ) -> SimulatedReturn:
     """Play ``rounds`` rounds of ``game`` with a stake of ``UNIT``, the player's choices drawn
     at random, and measure the return per point staked. The outcomes come from a seeded
     ``random.Random``, or with ``server_seed`` from the fair stream exactly as in play (client
     seed ``odds``, round ``i`` on nonce ``i``). ``variant`` picks a roulette bet kind or a dice
     target (default: random ones)."""
-    config = config or GamesConfig()
+    config = config or GamesSettings()
     rng = random.Random(seed)
     fast = RandomStream(random.Random(seed + 1))
     nonces = iter(range(rounds))
@@ -271,9 +271,9 @@ def simulate(
     return _measure(game, variant, rounds, play)
 
 
-def exact_returns(game: str, config: GamesConfig | None = None) -> list[ExactReturn]:
+def exact_returns(game: str, config: GamesSettings | None = None) -> list[ExactReturn]:
     """Every exact return of ``game`` ([] for blackjack: see ``blackjack_exact``)."""
-    config = config or GamesConfig()
+    config = config or GamesSettings()
     if game == "roulette":
         return roulette_returns()
     if game == "coinflip":
@@ -290,13 +290,13 @@ def exact_returns(game: str, config: GamesConfig | None = None) -> list[ExactRet
 
 
 def rtp(
-    game: str, rounds: int = 0, *, seed: int = 0, config: GamesConfig | None = None
+    game: str, rounds: int = 0, *, seed: int = 0, config: GamesSettings | None = None
 ) -> list[ExactReturn | SimulatedReturn]:
     """What ``games rtp GAME [--rounds N]`` prints: the exact returns, and a simulation of
     ``rounds`` rounds when asked (always for blackjack: 100,000 rounds by default)."""
     if game not in GAMES:
         raise ValueError(f"unknown game {game!r}")
-    config = config or GamesConfig()
+    config = config or GamesSettings()
     out: list[ExactReturn | SimulatedReturn] = list(exact_returns(game, config))
     if game == "blackjack":
         out.append(blackjack_simulation(rounds or 100_000, seed=seed, config=config.blackjack))
@@ -306,13 +306,17 @@ def rtp(
 
 
 def overview(
-    config: GamesConfig | None = None, *, blackjack_rounds: int = 100_000, seed: int = 0
+    config: GamesSettings | None = None,
+    *,
+    blackjack_rounds: int = 100_000,
+    seed: int = 0,
+    blackjack_odds: SimulatedReturn | None = None,
 ) -> list[ExactReturn | SimulatedReturn]:
     """One line per game for ``/games odds``: roulette (every bet is the same), coinflip, the
     dice target that returns least, slots, rock-paper-scissors against the bot, and blackjack
     simulated with basic strategy (about a second for 100,000 hands: compute it once and keep
-    it, rather than on every command)."""
-    config = config or GamesConfig()
+    it, rather than on every command: ``blackjack_odds`` is that kept simulation)."""
+    config = config or GamesSettings()
     roulette_all = msgspec.structs.replace(roulette_returns()[0], variant="")
     worst_dice = min(dice_returns(config.dice), key=lambda r: r.rtp)
     return [
@@ -321,7 +325,8 @@ def overview(
         worst_dice,
         slots_return(config.slots),
         rps_return(),
-        blackjack_simulation(blackjack_rounds, seed=seed, config=config.blackjack),
+        blackjack_odds
+        or blackjack_simulation(blackjack_rounds, seed=seed, config=config.blackjack),
     ]
 
 

@@ -1,272 +1,277 @@
-"""The games in words: the lines a member reads about a result, a hand, a challenge, their
-seeds and the odds, in their language. Plain strings only; the Discord layer lays them out."""
+"""The games on Discord: embeds and buttons from the service's plain values, in the reader's
+language (the sentences are ``words.py``'s). The buttons' custom ids come from the feature's
+one ``Codec``: ``games:<hit|stand|double>:<game>.<version>`` on a hand (the version it was
+shown at, so a stale click is known), ``games:move:<game>.<rock|paper|scissors>``,
+``games:decline:<game>`` and ``games:withdraw:<game>`` on a challenge."""
 
 from __future__ import annotations
 
-from vouchy.core import i18n
-from vouchy.features.games import blackjack
-from vouchy.features.games.fair import FairSeeds, GameSeed, RevealedSeed
+from typing import Final
+
+import hikari
+import msgspec
+
+from vouchy.bot.components import Codec
+from vouchy.bot.embeds import INFO, POINTS, SUCCESS, embed, pts, t
+from vouchy.features.games import blackjack, rps, words
+from vouchy.features.games.changes import Game
+from vouchy.features.games.config import GameSettings
+from vouchy.features.games.fair import FairSeeds, RevealedSeed
 from vouchy.features.games.odds import ExactReturn, SimulatedReturn
-from vouchy.features.games.results import (
-    BlackjackSeen,
-    CoinflipSeen,
-    DiceSeen,
-    GameResult,
-    RouletteSeen,
-    RpsSeen,
-    SlotsSeen,
-)
-from vouchy.features.games.roulette import RouletteBet
-from vouchy.features.games.rps import RpsChallenge, duel
-from vouchy.features.games.rules import Settlement
-from vouchy.features.games.slots import EMOJI
+from vouchy.features.games.results import LOSE, PUSH, WIN
+from vouchy.features.games.rules import settle
+from vouchy.features.games.service import HistoryPage, Outcome, PlayerStats
+from vouchy.features.games.tables import OPEN
+
+CODEC: Final = Codec("games")
+MOVE: Final = "move"
+DECLINE: Final = "decline"
+WITHDRAW: Final = "withdraw"
+LOST: Final = hikari.Color(0x95A5A6)  # a loss is no error: grey
+
+COLOURS: Final = {WIN: SUCCESS, PUSH: INFO, LOSE: LOST}
+
+Components = list[hikari.api.MessageActionRowBuilder]
 
 
-def decimal(text: str, locale: str) -> str:
-    """``"1.98"`` as the language writes it (``1,98`` in French)."""
-    return text.replace(".", ",") if i18n.pick(locale) == "fr" else text
+def hand_row(game_id: int, version: int) -> str:
+    return f"{game_id}.{version}"
 
 
-def times(basis_points: int, locale: str) -> str:
-    """A multiplier in basis points: ``19800`` -> ``1.98``, ``141428`` -> ``14.1428``."""
-    whole, part = divmod(basis_points, 10_000)
-    text = f"{whole}.{part:04d}".rstrip("0").rstrip(".")
-    return decimal(text, locale)
+def parse_pair(row: str) -> tuple[int, str] | None:
+    """``<game>.<rest>`` of a custom id's row."""
+    game, _, rest = row.partition(".")
+    if not game.isdigit() or not rest:
+        return None
+    return int(game), rest
 
 
-def roll(value: int, locale: str) -> str:
-    """A dice roll 0..9999 as shown: ``38.62``."""
-    return decimal(f"{value // 100:02d}.{value % 100:02d}", locale)
+def _name(game: str, locale: str) -> str:
+    return t(f"games.name.{game}", locale)
 
 
-def bet_on(bet: RouletteBet | RouletteSeen, locale: str) -> str:
-    """``Red``, ``Dozen 2 (13-24)``, ``Number 17``..."""
-    if bet.kind in ("colour", "parity", "half"):
-        return i18n.text(f"games.roulette.choice.{bet.choice}", locale)
-    n = int(bet.choice)
-    if bet.kind == "dozen":
-        first = 12 * (n - 1) + 1
-        return i18n.text("games.roulette.choice.dozen", locale, n=n, first=first, last=first + 11)
-    return i18n.text(f"games.roulette.choice.{bet.kind}", locale, n=n)
+def _footer(row: Game, locale: str) -> str:
+    if row.nonce is None:
+        return t("games.footer.challenge", locale, game_id=str(row.game_id))
+    return t(
+        "games.footer",
+        locale,
+        game_id=str(row.game_id),
+        hash=row.server_seed_hash,
+        client_seed=row.client_seed,
+        nonce=row.nonce,
+    )
 
 
-def cards(ids: tuple[int, ...]) -> str:
-    return " ".join(blackjack.card_label(c) for c in ids)
+def result(outcome: Outcome, locale: str, *, note: str = "") -> hikari.Embed:
+    """A house game that ended: what was seen, what it paid, the balance after."""
+    row = outcome.game
+    found = row.game_result()
+    lines = [note, ""] if note else []
+    if found is not None:
+        settled = settle(found, row.multiplier, row.xp)
+        lines += words.seen_lines(found, locale)
+        if row.status == "settled":
+            lines += words.settlement_lines(settled, locale)
+        else:
+            lines.append(t("games.not_settled_yet", locale))
+    if outcome.balance is not None:
+        lines.append(t("games.balance", locale, balance=pts(outcome.balance, locale)))
+    title = t(
+        "games.result.title",
+        locale,
+        game=_name(row.game, locale),
+        outcome=words.outcome_label(row.outcome, locale),
+    )
+    return embed(
+        title, "\n".join(lines), COLOURS.get(row.outcome, INFO), locale, _footer(row, locale)
+    )
 
 
-def hand_total(ids: tuple[int, ...], locale: str) -> str:
-    value, soft = blackjack.total(ids)
-    if soft and value < 21:
-        return i18n.text("games.blackjack.soft_total", locale, total=value)
-    return str(value)
+def hand(outcome: Outcome, locale: str, now_ms: int, *, note: str = "") -> hikari.Embed:
+    """A blackjack hand being played."""
+    row = outcome.game
+    wait_s = max(1, ((row.expires_at or now_ms) - now_ms) / 1000)
+    lines = [note, ""] if note else []
+    lines += words.hand_lines(row.hand(), wait_s, locale)
+    title = t("games.blackjack.title", locale, bet=row.bet)
+    return embed(title, "\n".join(lines), POINTS, locale, _footer(row, locale))
 
 
-def seen_lines(result: GameResult, locale: str) -> list[str]:
-    """What the player saw, game by game."""
-    seen = result.seen
-    if isinstance(seen, CoinflipSeen):
-        call = i18n.text(f"games.coinflip.{seen.call}", locale)
-        side = i18n.text(f"games.coinflip.{seen.side}", locale)
-        return [i18n.text("games.coinflip.landed", locale, call=call, side=side)]
-    if isinstance(seen, RouletteSeen):
-        colour = i18n.text(f"games.roulette.colour.{seen.colour}", locale)
-        return [
-            i18n.text(
-                "games.roulette.landed",
+def hand_buttons(row: Game, locale: str) -> Components:
+    """Hit, stand, and double on the first two cards."""
+    styles: dict[str, hikari.InteractiveButtonTypesT] = {
+        "hit": hikari.ButtonStyle.PRIMARY,
+        "stand": hikari.ButtonStyle.SECONDARY,
+        "double": hikari.ButtonStyle.SUCCESS,
+    }
+    buttons = hikari.impl.MessageActionRowBuilder()
+    for action in blackjack.allowed(row.hand()):
+        buttons.add_interactive_button(
+            styles[action],
+            CODEC.encode(action, hand_row(row.game_id, row.version)),
+            label=t(f"games.blackjack.{action}", locale),
+        )
+    return [buttons]
+
+
+def challenge(row: Game, locale: str, now_ms: int, *, note: str = "") -> hikari.Embed:
+    """A challenge between two members: open, or how it ended."""
+    ch = row.challenge()
+    wait_s = max(1, ((row.expires_at or now_ms) - now_ms) / 1000)
+    lines = [note, ""] if note else []
+    lines.append(words.challenge_text(ch, wait_s, locale))
+    if row.status == OPEN:
+        lines += [
+            "",
+            t(
+                "games.rps.challenge.buttons",
                 locale,
-                pocket=seen.pocket,
-                colour=colour,
-                bet_on=bet_on(seen, locale),
-            )
+                opponent=f"<@{ch.opponent_id}>",
+                challenger=f"<@{ch.challenger_id}>",
+            ),
         ]
-    if isinstance(seen, DiceSeen):
-        return [
-            i18n.text(
-                "games.dice.rolled",
-                locale,
-                roll=roll(seen.roll, locale),
-                target=seen.target,
-                multiplier=times(seen.multiplier_bp, locale),
-            )
-        ]
-    if isinstance(seen, SlotsSeen):
-        reels = " ".join(EMOJI.get(symbol, symbol) for symbol in seen.symbols)
-        if seen.line < 0:
-            return [reels, i18n.text("games.slots.no_line", locale)]
-        return [reels, i18n.text("games.slots.line", locale, pays=seen.pays)]
-    if isinstance(seen, RpsSeen):
-        choice = i18n.text(f"games.rps.{seen.choice}", locale)
-        other = i18n.text(f"games.rps.{seen.opponent_choice}", locale)
-        return [i18n.text("games.rps.bot_played", locale, choice=choice, bot=other)]
-    return _blackjack_lines(seen, result.bet, locale)
+    colour = POINTS if row.status == OPEN else INFO
+    return embed(
+        t("games.rps.challenge.title", locale),
+        "\n".join(lines),
+        colour,
+        locale,
+        _footer(row, locale),
+    )
 
 
-def _blackjack_lines(seen: BlackjackSeen, bet: int, locale: str) -> list[str]:
-    lines = [
-        i18n.text(
-            "games.blackjack.your_hand",
-            locale,
-            cards=cards(seen.player),
-            total=hand_total(seen.player, locale),
-        ),
-        i18n.text(
-            "games.blackjack.dealer_hand",
-            locale,
-            cards=cards(seen.dealer),
-            total=hand_total(seen.dealer, locale),
-        ),
-    ]
-    if seen.timed_out:
-        lines.append(i18n.text("games.blackjack.timed_out", locale))
-    if seen.doubled:
-        lines.append(i18n.text("games.blackjack.doubled", locale, stake=bet))
-    if seen.natural:
-        lines.append(i18n.text("games.blackjack.natural", locale))
-    if seen.dealer_natural:
-        lines.append(i18n.text("games.blackjack.dealer_natural", locale))
-    if seen.player_total > 21:
-        lines.append(i18n.text("games.blackjack.bust", locale))
-    elif seen.dealer_total > 21:
-        lines.append(i18n.text("games.blackjack.dealer_bust", locale))
-    return lines
+def challenge_buttons(row: Game, locale: str) -> Components:
+    moves = hikari.impl.MessageActionRowBuilder()
+    for move in rps.CHOICES:
+        moves.add_interactive_button(
+            hikari.ButtonStyle.PRIMARY,
+            CODEC.encode(MOVE, f"{row.game_id}.{move}"),
+            label=t(f"games.rps.{move}", locale),
+        )
+    moves.add_interactive_button(
+        hikari.ButtonStyle.DANGER,
+        CODEC.encode(DECLINE, row.game_id),
+        label=t("games.rps.decline", locale),
+    )
+    moves.add_interactive_button(
+        hikari.ButtonStyle.SECONDARY,
+        CODEC.encode(WITHDRAW, row.game_id),
+        label=t("games.rps.withdraw", locale),
+    )
+    return [moves]
 
 
-def settlement_lines(settled: Settlement, locale: str) -> list[str]:
-    """The money and the XP: won, lost or pushed, the multiplier if one applied."""
-    key = f"games.outcome.{settled.outcome}_text"
-    lines = [i18n.text(key, locale, payout=settled.payout, profit=settled.profit, bet=settled.bet)]
-    if settled.multiplier > 1 and settled.payout > settled.bet:
+def message(
+    outcome: Outcome, locale: str, now_ms: int, *, note: str = ""
+) -> tuple[hikari.Embed, Components]:
+    """Any game as its message shows it now, with the buttons it still has."""
+    row = outcome.game
+    if row.is_challenge:
+        buttons = challenge_buttons(row, locale) if row.status == OPEN else []
+        return challenge(row, locale, now_ms, note=note), buttons
+    if row.status == OPEN:
+        return hand(outcome, locale, now_ms, note=note), hand_buttons(row, locale)
+    return result(outcome, locale, note=note), []
+
+
+def history(page: HistoryPage, stats: list[PlayerStats], locale: str) -> hikari.Embed:
+    if page.page > page.pages:
+        text = t("games.history.no_such_page", locale, page=page.page, pages=page.pages)
+        return embed(t("games.history.title", locale), text, INFO, locale)
+    lines = [t("games.history.of", locale, user_id=page.user_id), ""]
+    for s in stats:
         lines.append(
-            i18n.text(
-                "games.multiplier", locale, multiplier=settled.multiplier, profit=settled.profit
-            )
-        )
-    lines.append(i18n.text("games.xp", locale, xp=settled.xp))
-    return lines
-
-
-def describe(result: GameResult, settled: Settlement, locale: str) -> list[str]:
-    return [*seen_lines(result, locale), *settlement_lines(settled, locale)]
-
-
-def hand_lines(hand: blackjack.BlackjackHand, wait_s: float, locale: str) -> list[str]:
-    """A hand being played: the player's cards, the dealer's up card, what to do."""
-    showing = blackjack.dealer_showing(hand)
-    return [
-        i18n.text(
-            "games.blackjack.your_hand",
-            locale,
-            cards=cards(hand.player),
-            total=hand_total(hand.player, locale),
-        ),
-        i18n.text(
-            "games.blackjack.dealer_hand",
-            locale,
-            cards=cards(showing) + " \N{BLACK LARGE SQUARE}",
-            total=hand_total(showing, locale),
-        ),
-        i18n.text("games.blackjack.turn", locale, wait=i18n.duration(wait_s, locale)),
-    ]
-
-
-def challenge_text(ch: RpsChallenge, wait_s: float, locale: str) -> str:
-    """The challenge as posted, or how it ended (members shown as mentions)."""
-    challenger, opponent = f"<@{ch.challenger_id}>", f"<@{ch.opponent_id}>"
-    if ch.status == "open":
-        return i18n.text(
-            "games.rps.challenge_text",
-            locale,
-            challenger=challenger,
-            opponent=opponent,
-            bet=ch.bet,
-            wait=i18n.duration(wait_s, locale),
-        )
-    if ch.status == "settled":
-        mine = i18n.text(f"games.rps.{ch.challenger_choice}", locale)
-        theirs = i18n.text(f"games.rps.{ch.opponent_choice}", locale)
-        if ch.challenger_choice == ch.opponent_choice:
-            return i18n.text(
-                "games.rps.challenge_draw_text",
+            t(
+                "games.history.stats",
                 locale,
-                challenger=challenger,
-                opponent=opponent,
-                choice=mine,
-                bet=ch.bet,
+                game=_name(s.game, locale),
+                played=s.played,
+                won=s.won,
+                staked=s.staked,
+                paid=s.paid,
             )
-        winner = challenger if duel(ch.challenger_choice, ch.opponent_choice) > 0 else opponent
-        return i18n.text(
-            "games.rps.challenge_won_text",
-            locale,
-            challenger=challenger,
-            opponent=opponent,
-            challenger_choice=mine,
-            opponent_choice=theirs,
-            winner=winner,
-            pot=2 * ch.bet,
         )
-    return i18n.text(
-        f"games.rps.challenge_{ch.status}_text",
+    if stats:
+        lines.append("")
+    if not page.games:
+        lines.append(t("games.history.empty", locale))
+    for row in page.games:
+        mine = row.user_id == page.user_id
+        bet = row.bet if mine else row.opponent_bet
+        paid = row.payout if mine else row.opponent_payout
+        if row.status != "settled":
+            paid = 0
+        outcome = row.outcome_for(page.user_id) if row.status != OPEN else ""
+        label = words.outcome_label(outcome, locale)
+        if row.status == "ended":
+            label = t("games.status.ended", locale)
+        line = t(
+            "games.history.line",
+            locale,
+            game_id=str(row.game_id),
+            game=_name(row.game, locale),
+            bet=bet,
+            paid=paid,
+            outcome=label,
+            at=str(row.created_at // 1000),
+        )
+        if row.opponent_id is not None:
+            other = row.opponent_id if mine else row.user_id
+            line += " · " + t("games.history.versus", locale, other_id=other)
+        if row.nonce is not None:
+            line += " · " + t("games.history.nonce", locale, nonce=row.nonce)
+        lines.append(line)
+    footer = t("games.history.page", locale, page=page.page, pages=page.pages)
+    return embed(t("games.history.title", locale), "\n".join(lines)[:4000], INFO, locale, footer)
+
+
+def odds(lines: list[ExactReturn | SimulatedReturn], locale: str) -> hikari.Embed:
+    text = [words.odds_line(row, locale) for row in lines]
+    text += ["", t("games.odds.hint", locale)]
+    return embed(t("games.odds.title", locale), "\n".join(text), INFO, locale)
+
+
+def seeds(current: FairSeeds, revealed: list[RevealedSeed], locale: str) -> hikari.Embed:
+    lines = [words.seeds_text(current, locale)]
+    if revealed:
+        lines += ["", f"**{t('games.fair.revealed_title', locale)}**"]
+        lines += [
+            t(
+                "games.fair.revealed_line",
+                locale,
+                server_seed=r.server_seed,
+                games=r.games,
+            )
+            for r in revealed
+        ]
+    lines += ["", t("games.fair.howto", locale)]
+    return embed(t("games.fair.title", locale), "\n".join(lines), INFO, locale)
+
+
+def client_seed(current: FairSeeds, locale: str) -> hikari.Embed:
+    text = words.client_seed_text(current, locale) + "\n\n" + words.seeds_text(current, locale)
+    return embed(t("games.fair.title", locale), text, SUCCESS, locale)
+
+
+def rotated(revealed: RevealedSeed, fresh: FairSeeds, locale: str) -> hikari.Embed:
+    text = words.rotated_text(revealed, fresh, locale) + "\n\n" + t("games.fair.howto", locale)
+    return embed(t("games.fair.title", locale), text, SUCCESS, locale)
+
+
+def game_settings(game: str, values: GameSettings, default: bool, locale: str) -> hikari.Embed:
+    """One game's row of settings, as ``/config games set`` left it."""
+    card = embed(
+        t("games.config.title", locale, game=_name(game, locale)),
+        t("games.config.hint", locale),
+        INFO,
         locale,
-        challenger=challenger,
-        opponent=opponent,
-        bet=ch.bet,
     )
-
-
-def seeds_text(seeds: FairSeeds, locale: str) -> str:
-    """``/fair``: the hash of the secret seed, the client seed, the next nonce."""
-    return i18n.text(
-        "games.fair.current",
-        locale,
-        server_seed_hash=seeds.server_seed_hash,
-        client_seed=seeds.client_seed,
-        nonce=seeds.nonce,
-    )
-
-
-def client_seed_text(seeds: FairSeeds, locale: str) -> str:
-    return i18n.text("games.fair.client_seed_set", locale, client_seed=seeds.client_seed)
-
-
-def rotated_text(revealed: RevealedSeed, fresh: FairSeeds, locale: str) -> str:
-    return i18n.text(
-        "games.fair.rotated",
-        locale,
-        server_seed=revealed.server_seed,
-        server_seed_hash=revealed.server_seed_hash,
-        games=revealed.games,
-        new_hash=fresh.server_seed_hash,
-    )
-
-
-def game_seed_text(ticket: GameSeed, locale: str) -> str:
-    return i18n.text(
-        "games.fair.game_seed",
-        locale,
-        server_seed_hash=ticket.server_seed_hash,
-        client_seed=ticket.client_seed,
-        nonce=ticket.nonce,
-    )
-
-
-def odds_line(row: ExactReturn | SimulatedReturn, locale: str) -> str:
-    """``Roulette: 97.30% returned to players (exact)``."""
-    game = i18n.text(f"games.name.{row.game}", locale)
-    variant = ""
-    if row.game == "roulette" and row.variant:
-        variant = f" ({i18n.text(f'games.roulette.kind.{row.variant}', locale)})"
-    elif row.game == "dice" and row.variant:
-        variant = f" ({row.variant})"
-    rtp = decimal(f"{row.rtp * 100:.2f}", locale)
-    if isinstance(row, ExactReturn):
-        return i18n.text("games.odds.exact", locale, game=game, variant=variant, rtp=rtp)
-    se = decimal(f"{row.se * 100:.2f}", locale)
-    return i18n.text(
-        "games.odds.simulated",
-        locale,
-        game=game,
-        variant=variant,
-        rtp=rtp,
-        se=se,
-        rounds=row.rounds,
-    )
+    for name, value in msgspec.structs.asdict(values).items():
+        if isinstance(value, tuple):
+            continue  # the reels and the paytable are config.toml's
+        shown = str(value)
+        if default:
+            shown += " " + t("config.default", locale)
+        card.add_field(t(f"games.setting.{name}", locale), shown, inline=True)
+    return card

@@ -13,7 +13,7 @@ challenger. No randomness is involved.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Annotated, Final
 
 import msgspec
 
@@ -33,7 +33,8 @@ EXPIRED: Final = "expired"
 
 
 class RpsConfig(GameLimits, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    challenge_timeout_s: int = 300
+    # A challenge nobody answers this long is refunded.
+    challenge_timeout_s: Annotated[int, msgspec.Meta(ge=10, le=7 * 86_400)] = 300
 
 
 def check_choice(choice: object) -> str:

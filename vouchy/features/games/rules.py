@@ -9,37 +9,45 @@ payout - bet, a win pays ``bet + profit * multiplier``; a push pays the stake ba
 stays a loss. A multiplier active when a game settles is spent by that game (one of its games),
 whatever the outcome, as the seed bot counted ``games_remaining``. A challenge between two
 members is not boosted: its winnings are the other member's stake, not the house's.
+
+XP for playing is the levels feature's (``game_win_xp``, ``game_lose_xp``: 15 and 5 by default,
+as the seed bot gave); a settlement only carries the amount it was given.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Annotated, Final
 
 import msgspec
 
 from vouchy.core import i18n
 from vouchy.core.errors import InsufficientFunds, InvalidInput, Refused
-from vouchy.features.games.results import LOSE, PUSH, WIN, GameResult
+from vouchy.features.games.results import GameResult
 
 DAY_MS: Final = 86_400_000
+MAX_BET: Final = 1_000_000
+MAX_COOLDOWN_S: Final = 86_400
+MAX_LOSS_LIMIT: Final = 1_000_000_000
+
+Bet = Annotated[int, msgspec.Meta(ge=1, le=MAX_BET)]
 
 
 class GameLimits(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A game's bounds in a guild. ``daily_loss_limit`` 0 means no limit."""
+    """A game's bounds in a guild, for each member. ``daily_loss_limit`` 0 means no limit."""
 
-    min_bet: int = 10
-    max_bet: int = 5_000
-    cooldown_s: int = 3
-    daily_loss_limit: int = 0
+    min_bet: Bet = 10
+    max_bet: Bet = 5_000
+    cooldown_s: Annotated[int, msgspec.Meta(ge=0, le=MAX_COOLDOWN_S)] = 3
+    daily_loss_limit: Annotated[int, msgspec.Meta(ge=0, le=MAX_LOSS_LIMIT)] = 0
 
-
-class XpRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """XP for playing: a win 15 and a loss 5, as the seed bot gave; a push 5, because the
-    member played without winning (the same as a loss, so a draw is never worth more XP)."""
-
-    win: int = 15
-    lose: int = 5
-    push: int = 5
+    def __str__(self) -> str:
+        """``min_bet 10 · max_bet 5000 · ...`` (what ``/config show`` lists; the reels and
+        paytable of slots, which only ``config.toml`` sets, by their size)."""
+        parts = []
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            parts.append(f"{name} {len(value) if isinstance(value, tuple) else value}")
+        return " · ".join(parts)
 
 
 class GameCooldown(Refused):
@@ -157,7 +165,7 @@ class Settlement(msgspec.Struct, frozen=True, kw_only=True):
     payout: int
     profit: int  # payout - bet: negative when lost
     outcome: str
-    xp: int
+    xp: int  # what the levels feature credits for this game (0 when it credits nothing)
     multiplier_spent: bool
 
 
@@ -172,12 +180,9 @@ def boost(bet: int, payout: int, multiplier: int) -> int:
     return bet + (payout - bet) * multiplier
 
 
-def xp_for(outcome: str, xp: XpRules) -> int:
-    return {WIN: xp.win, LOSE: xp.lose, PUSH: xp.push}[outcome]
-
-
-def settle(result: GameResult, multiplier: int = 1, xp: XpRules | None = None) -> Settlement:
-    """The money and XP of a settled game, with the member's active multiplier (1 if none)."""
+def settle(result: GameResult, multiplier: int = 1, xp: int = 0) -> Settlement:
+    """The money of a settled game, with the member's active multiplier (1 if none), and the
+    XP it earned."""
     payout = boost(result.bet, result.payout, multiplier)
     return Settlement(
         game=result.game,
@@ -187,6 +192,6 @@ def settle(result: GameResult, multiplier: int = 1, xp: XpRules | None = None) -
         payout=payout,
         profit=payout - result.bet,
         outcome=result.outcome,
-        xp=xp_for(result.outcome, xp or XpRules()),
+        xp=xp,
         multiplier_spent=multiplier > 1,
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from fractions import Fraction
 from itertools import product
-from typing import Final
+from typing import Annotated, Final
 
 import msgspec
 
@@ -26,6 +26,13 @@ from vouchy.features.games.results import GameResult, SlotsSeen, result
 from vouchy.features.games.rules import GameLimits
 
 ANY: Final = "*"
+MAX_PAYS: Final = 10_000
+MAX_REELS: Final = 6
+MAX_STOPS: Final = 100
+MAX_LINES: Final = 50
+
+Symbol = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+Reel = Annotated[tuple[Symbol, ...], msgspec.Meta(min_length=1, max_length=MAX_STOPS)]
 
 EMOJI: Final[dict[str, str]] = {
     "cherry": "\N{CHERRIES}",
@@ -44,8 +51,9 @@ _REEL: Final = (
 
 
 class SlotsLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    symbols: tuple[str, ...]  # one per reel; "*" matches any symbol
-    pays: int  # times the bet paid back, the stake included
+    symbols: tuple[Symbol, ...]  # one per reel; "*" matches any symbol
+    # Times the bet paid back, the stake included.
+    pays: Annotated[int, msgspec.Meta(ge=0, le=MAX_PAYS)]
 
 
 DEFAULT_PAYTABLE: Final = (
@@ -62,8 +70,14 @@ DEFAULT_PAYTABLE: Final = (
 
 
 class SlotsConfig(GameLimits, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    reels: tuple[tuple[str, ...], ...] = (_REEL, _REEL, _REEL)
-    paytable: tuple[SlotsLine, ...] = DEFAULT_PAYTABLE
+    reels: Annotated[tuple[Reel, ...], msgspec.Meta(min_length=1, max_length=MAX_REELS)] = (
+        _REEL,
+        _REEL,
+        _REEL,
+    )
+    paytable: Annotated[tuple[SlotsLine, ...], msgspec.Meta(max_length=MAX_LINES)] = (
+        DEFAULT_PAYTABLE
+    )
 
 
 def line_matches(line: SlotsLine, symbols: tuple[str, ...]) -> bool:

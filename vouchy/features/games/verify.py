@@ -15,7 +15,7 @@ import msgspec
 
 from vouchy.core.errors import InvalidInput
 from vouchy.features.games import blackjack, coinflip, dice, roulette, rps, slots
-from vouchy.features.games.config import GamesConfig
+from vouchy.features.games.config import GamesSettings
 from vouchy.features.games.fair import (
     FairStream,
     block_hex,
@@ -71,10 +71,10 @@ def outcome(
     server_seed: str,
     client_seed: str,
     nonce: int,
-    config: GamesConfig | None = None,
+    config: GamesSettings | None = None,
 ) -> FairOutcome:
     """What the seeds decided for ``game``, whatever the player chose."""
-    config = config or GamesConfig()
+    config = config or GamesSettings()
     stream = _stream(game, server_seed, client_seed, nonce)
     draws = Recorder(stream)
     shows: str
@@ -116,14 +116,14 @@ def replay(
     choice: str = "",
     actions: tuple[str, ...] = (),
     player_id: int = 1,
-    config: GamesConfig | None = None,
+    config: GamesSettings | None = None,
 ) -> GameResult | blackjack.BlackjackHand:
     """The game played again. ``choice``: ``heads``/``tails``, a roulette bet as
     ``kind:choice`` (``colour:red``, ``number:17``), a dice target, ``rock``/``paper``/
     ``scissors``; ``actions``: the blackjack buttons in order (``hit``, ``stand``, ``double``;
     ``timeout`` for a hand that timed out). A blackjack hand the actions leave unfinished is
     returned as it stands."""
-    config = config or GamesConfig()
+    config = config or GamesSettings()
     draws = _stream(game, server_seed, client_seed, nonce)
     if game == "coinflip":
         return coinflip.play(draws, bet, choice, config.coinflip)
