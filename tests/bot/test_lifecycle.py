@@ -186,3 +186,19 @@ def test_read_heartbeat_is_none_when_the_file_is_missing_or_unreadable(tmp_path:
     assert read_heartbeat(tmp_path) is None
     (tmp_path / "heartbeat.json").write_text('{"pid": "one"}')
     assert read_heartbeat(tmp_path) is None
+
+
+async def test_privileged_intents_discord_refuses_stop_the_start_naming_them(tmp_path: Path) -> None:
+    fake = FakeDiscord()
+    fake.privileged_intents = 0  # the developer portal's switches left off
+    await fake.start()
+    config = make_config(tmp_path, discord_token=fake.token, discord_rest_url=fake.rest_url)
+    app = await Vouchy(config).start()
+    try:
+        bot = VouchyBot(app, heartbeat=False)
+        with pytest.raises(StartFailed, match="intents \\(4014\\).*Privileged Gateway Intents"):
+            await bot.start()
+        assert not bot.bot.is_alive
+    finally:
+        await app.close()
+        await fake.close()

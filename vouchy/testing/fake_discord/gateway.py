@@ -47,6 +47,7 @@ GUILD_MESSAGE_REACTIONS = 1 << 10
 DM_MESSAGES = 1 << 12
 DM_MESSAGE_REACTIONS = 1 << 13
 MESSAGE_CONTENT = 1 << 15
+PRIVILEGED = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
 
 _EVENT_INTENTS: dict[str, int] = {
     **dict.fromkeys(
@@ -296,6 +297,10 @@ class Gateway:
         if not isinstance(intents, int):
             self._violation(f"IDENTIFY without integer intents: {intents!r}")
             await conn.close(4013, "Invalid intent(s).")
+            return
+        if intents & PRIVILEGED & ~self._fake.privileged_intents:
+            # What Discord does when the developer portal has not switched a privileged intent on.
+            await conn.close(4014, "Disallowed intent(s).")
             return
         shard = tuple(d.get("shard") or (0, 1))
         session = GatewaySession(

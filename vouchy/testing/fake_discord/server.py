@@ -20,7 +20,7 @@ from typing import Any, Literal
 from aiohttp import BodyPartReader, web
 
 from . import payloads
-from .gateway import Gateway, GatewaySession, Undelivered
+from .gateway import PRIVILEGED, Gateway, GatewaySession, Undelivered
 from .models import MANAGE_GUILD, Guild, Member, User, default_guild, iso, next_snowflake
 from .openapi import OpenAPIValidator, PathTemplates
 
@@ -186,6 +186,9 @@ class FakeDiscord:
         self.reject_invalid = reject_invalid
         self.check_responses = check_responses
         self.echo_messages = echo_messages
+        # Privileged intents switched on in the developer portal (all of them unless a test
+        # turns some off: an IDENTIFY asking for another is closed with 4014).
+        self.privileged_intents = PRIVILEGED
         self.requests: list[RecordedRequest] = []
         self.violations: list[str] = []
         self.messages: dict[int, dict[str, Any]] = {}
