@@ -188,7 +188,9 @@ def test_read_heartbeat_is_none_when_the_file_is_missing_or_unreadable(tmp_path:
     assert read_heartbeat(tmp_path) is None
 
 
-async def test_privileged_intents_discord_refuses_stop_the_start_naming_them(tmp_path: Path) -> None:
+async def test_privileged_intents_discord_refuses_stop_the_start_naming_them(
+    tmp_path: Path,
+) -> None:
     fake = FakeDiscord()
     fake.privileged_intents = 0  # the developer portal's switches left off
     await fake.start()
