@@ -45,7 +45,12 @@ from vouchy.features.vouches.model import (
     Mention,
     VouchMessage,
 )
-from vouchy.features.vouches.proof import MAX_BYTES, ProofUnreadable, hash_in_worker
+from vouchy.features.vouches.proof import (
+    MAX_BYTES,
+    ProofUnreadable,
+    hash_in_worker,
+    prepare_worker,
+)
 from vouchy.features.vouches.render import render_summary, render_top, review_outcome
 from vouchy.features.vouches.service import VouchesService, parse_vouch_id
 from vouchy.features.vouches.settings import VouchesSettings, checked
@@ -156,7 +161,9 @@ class ProofHasher:
         if cls._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["vouchy.features.vouches.proof"])
-            cls._pool = ProcessPoolExecutor(cls.workers, mp_context=context)
+            cls._pool = ProcessPoolExecutor(
+                cls.workers, mp_context=context, initializer=prepare_worker
+            )
         return cls._pool
 
     async def hash(self, data: bytes) -> int:
