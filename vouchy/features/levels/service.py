@@ -66,6 +66,7 @@ from vouchy.features.levels.rules import (
     AdminAction,
     AdminChange,
     Counters,
+    Decision,
     MessageFacts,
     admin_change,
     game_decision,
@@ -629,25 +630,9 @@ class LevelsService:
         roles = author_role_ids
         if roles is None:
             roles = self.discord.member_roles(guild_id, author_id)
-        decision = reaction_decision(
-            guild_id=guild_id,
-            channel_id=channel_id,
-            reactor_id=reactor_id,
-            reactor_is_bot=reactor_is_bot,
-            author_id=author_id,
-            author_is_bot=author_is_bot,
-            author_role_ids=roles or frozenset(),
-            webhook_id=webhook_id,
-            parent_ids=parent_ids,
-            already_credited=False,  # the log row decides, in the writer
-            settings=settings,
-        )
-        if not decision.earned:
-            return None
-        reference = reference_reaction(guild_id, message_id, reactor_id)
 
-        def make(state: MemberXp, settings: LevelSettings, locale: str) -> CreditPlan | None:
-            again = reaction_decision(
+        def decide(settings: LevelSettings) -> Decision:
+            return reaction_decision(
                 guild_id=guild_id,
                 channel_id=channel_id,
                 reactor_id=reactor_id,
@@ -657,9 +642,17 @@ class LevelsService:
                 author_role_ids=roles or frozenset(),
                 webhook_id=webhook_id,
                 parent_ids=parent_ids,
-                already_credited=False,
+                already_credited=False,  # the log row decides, in the writer
                 settings=settings,
             )
+
+        decision = decide(settings)
+        if not decision.earned:
+            return None
+        reference = reference_reaction(guild_id, message_id, reactor_id)
+
+        def make(state: MemberXp, settings: LevelSettings, locale: str) -> CreditPlan | None:
+            again = decide(settings)  # the settings of the owner's turn
             if not again.earned:
                 return None
             return self._plan(
